@@ -1,0 +1,234 @@
+"""The one place that answers who may see and do what.
+
+`visible_to(user, queryset)` narrows any queryset of a private model to what the user's role assignments
+reach; `can(user, action, obj)` answers for one object. Views and API endpoints call these and nothing
+else; an object outside the scope is treated exactly like a missing one (404).
+
+Scopes:
+- office, secretary, supervisor: an organisation subtree, and the members and activists in it;
+- community: a grid subtree, and the people who live or work in it;
+- member: their own person and membership;
+- auditor: no business data (the audit trail has its own check);
+- superuser: everything.
+The grid tree's structure (the names of streets, communities, teams) is shared reference data that every
+user with a role may read; what hangs on it is scoped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from vanguard.accounts.models import Role, RoleAssignment
+
+VIEW = "view"
+CHANGE = "change"
+CREATE = "create"
+DELETE = "delete"
+
+# Roles that may change the business data inside their organisation scope.
+_ORG_EDITORS = {Role.OFFICE, Role.SECRETARY}
+
+
+@dataclass
+class Scope:
+    """What one user's role assignments reach, loaded once per request."""
+
+    superuser: bool = False
+    roles: set[str] = field(default_factory=set)
+    # role -> list of (path) of organisation nodes / grid cells
+    org_paths: dict[str, list[str]] = field(default_factory=dict)
+    cell_paths: list[str] = field(default_factory=list)
+    person_id: int | None = None
+
+    def paths_for(self, roles: set[str]) -> list[str]:
+        paths: list[str] = []
+        for role in roles:
+            paths.extend(self.org_paths.get(role, []))
+        return _outermost(paths)
+
+    @property
+    def any_org_paths(self) -> list[str]:
+        return self.paths_for(set(self.org_paths))
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop paths that lie under another path of the list."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(kept) for kept in result):
+            result.append(path)
+    return result
+
+
+def scope_of(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_vanguard_scope", None)
+    if cached is not None:
+        return cached
+    scope = Scope(superuser=user.is_superuser)
+    assignments = RoleAssignment.objects.filter(user=user).select_related("organisation", "cell")
+    for assignment in assignments:
+        scope.roles.add(assignment.role)
+        if assignment.organisation_id:
+            scope.org_paths.setdefault(assignment.role, []).append(assignment.organisation.path)
+        if assignment.cell_id:
+            scope.cell_paths.append(assignment.cell.path)
+    scope.cell_paths = _outermost(scope.cell_paths)
+    person = getattr(user, "person", None) if Role.MEMBER in scope.roles else None
+    scope.person_id = person.pk if person is not None else None
+    user._vanguard_scope = scope
+    return scope
+
+
+def forget(user) -> None:
+    """Drop the cached scope after the user's role assignments changed."""
+    if hasattr(user, "_vanguard_scope"):
+        del user._vanguard_scope
+
+
+def _prefix_q(field_path: str, paths: list[str]) -> Q:
+    from vanguard.core.pinyin import PREFIX_END
+
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field_path}__gte": path, f"{field_path}__lt": path + PREFIX_END})
+    return q
+
+
+def _has_role(scope: Scope) -> bool:
+    return bool(scope.roles - {Role.AUDITOR})
+
+
+# One function per private model: the Q that selects what the scope may see.
+def _organisation_q(scope: Scope) -> Q:
+    return _prefix_q("path", scope.any_org_paths)
+
+
+def _cell_q(scope: Scope) -> Q:
+    return Q() if _has_role(scope) else Q(pk__in=[])
+
+
+def _member_q(scope: Scope) -> Q:
+    q = _prefix_q("organisation__path", scope.any_org_paths)
+    if scope.cell_paths:
+        q |= _prefix_q("person__residence__path", scope.cell_paths)
+        q |= _prefix_q("person__workplace__path", scope.cell_paths)
+    if scope.person_id:
+        q |= Q(person_id=scope.person_id)
+    return q
+
+
+def _person_q(scope: Scope) -> Q:
+    q = _prefix_q("member__organisation__path", scope.any_org_paths)
+    q |= _prefix_q("activist__organisation__path", scope.any_org_paths)
+    if scope.cell_paths:
+        q |= _prefix_q("residence__path", scope.cell_paths)
+        q |= _prefix_q("workplace__path", scope.cell_paths)
+    if scope.person_id:
+        q |= Q(pk=scope.person_id)
+    return q
+
+
+def _activist_q(scope: Scope) -> Q:
+    return _prefix_q("organisation__path", scope.any_org_paths)
+
+
+_RULES: dict[str, Callable[[Scope], Q]] = {}
+
+
+def register(model_label: str, rule: Callable[[Scope], Q]) -> None:
+    """Later apps register the rule for their own private models here."""
+    _RULES[model_label] = rule
+
+
+register("org.organisation", _organisation_q)
+register("org.cell", _cell_q)
+register("org.member", _member_q)
+register("org.person", _person_q)
+register("org.activist", _activist_q)
+
+
+def visible_to(user, queryset: QuerySet) -> QuerySet:
+    scope = scope_of(user)
+    if scope.superuser:
+        return queryset
+    rule = _RULES.get(queryset.model._meta.label_lower)
+    if rule is None:
+        # Deny by default: a model nobody wrote a rule for is visible to superusers only.
+        return queryset.none()
+    # Every rule follows to-one relations only, so filtering never duplicates rows.
+    return queryset.filter(rule(scope))
+
+
+def _org_path_of(obj: Model) -> str | None:
+    label = obj._meta.label_lower
+    if label == "org.organisation":
+        return obj.path
+    if label in ("org.member", "org.activist"):
+        return obj.organisation.path
+    if label == "org.person":
+        for attr in ("member", "activist"):
+            related = getattr(obj, attr, None)
+            if related is not None:
+                return related.organisation.path
+    return None
+
+
+def can(user, action: str, obj: Model) -> bool:
+    """May `user` do `action` (view, change, create, delete) to `obj`?"""
+    scope = scope_of(user)
+    if scope.superuser:
+        return True
+    if action == VIEW:
+        return visible_to(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    if Role.AUDITOR in scope.roles and len(scope.roles) == 1:
+        return False
+    path = _org_path_of(obj)
+    if path is None:
+        return False
+    editor_paths = scope.paths_for(_ORG_EDITORS)
+    return any(path.startswith(p) for p in editor_paths)
+
+
+def can_edit_under(user, organisation) -> bool:
+    """May `user` create or move business data into `organisation` (a foreign key in a form or request)?"""
+    scope = scope_of(user)
+    if scope.superuser:
+        return True
+    return any(organisation.path.startswith(p) for p in scope.paths_for(_ORG_EDITORS))
+
+
+def editable_organisations(user, queryset: QuerySet) -> QuerySet:
+    """The organisations a user may put business data into: the choices of a form's organisation field."""
+    scope = scope_of(user)
+    if scope.superuser:
+        return queryset
+    return queryset.filter(_prefix_q("path", scope.paths_for(_ORG_EDITORS)))
+
+
+def get_visible_or_404(user, queryset: QuerySet, **lookup) -> Model:
+    try:
+        return visible_to(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_for_action_or_404(user, action: str, queryset: QuerySet, **lookup) -> Model:
+    """The object if the user may do `action` to it; 404 if it is missing or out of sight; 403 if it is
+    in sight but the action is not allowed (a supervisor may read but not edit)."""
+    from django.core.exceptions import PermissionDenied
+
+    obj = get_visible_or_404(user, queryset, **lookup)
+    if not can(user, action, obj):
+        raise PermissionDenied
+    return obj
+
+
+def has_any_role(user) -> bool:
+    scope = scope_of(user)
+    return scope.superuser or _has_role(scope)

@@ -1,0 +1,110 @@
+"""Fixtures shared by every app's tests: two branches under one committee, a street with communities,
+and the personas of STYLE.md (office, secretary_a, member_a, secretary_b, community_worker, resident)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from vanguard.accounts.models import Role, RoleAssignment, User
+from vanguard.org.models import Cell, Member, Organisation
+from vanguard.org.tests import factories
+
+
+@dataclass
+class World:
+    committee: Organisation
+    branch_a: Organisation
+    group_a: Organisation
+    branch_b: Organisation
+    street: Cell
+    community: Cell
+    other_community: Cell
+    company: Cell
+    team: Cell
+    member_a: Member
+    member_b: Member
+
+
+@pytest.fixture
+def world(db) -> World:
+    committee = factories.organisation("公交公司党委", Organisation.Kind.COMMITTEE)
+    branch_a = factories.organisation("一分公司党支部", parent=committee)
+    group_a = factories.organisation("第一党小组", Organisation.Kind.GROUP, parent=branch_a)
+    branch_b = factories.organisation("二分公司党支部", parent=committee)
+    street = factories.cell("东风街道", Cell.Kind.STREET)
+    community = factories.cell("南园社区", parent=street, community_type=Cell.CommunityType.LEARNING)
+    other = factories.cell("新风社区", parent=street, community_type=Cell.CommunityType.REEMPLOYMENT)
+    company = factories.cell("公交公司", Cell.Kind.COMPANY)
+    team = factories.cell("一车队", Cell.Kind.TEAM, parent=company)
+    member_a = factories.member(
+        branch_a, "王建国", residence=community, workplace=team, mobile="13812345678", occupation="驾驶员"
+    )
+    member_b = factories.member(branch_b, "李红梅", residence=other, mobile="13987654321", occupation="教师")
+    return World(
+        committee, branch_a, group_a, branch_b, street, community, other, company, team, member_a, member_b
+    )
+
+
+def _user(username: str, role: str | None = None, **scope_node) -> User:
+    user = User.objects.create_user(username=username, password="Vanguard-test-1")
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, **scope_node)
+    return user
+
+
+@pytest.fixture
+def office(world) -> User:
+    return _user("office", Role.OFFICE, organisation=world.committee)
+
+
+@pytest.fixture
+def secretary_a(world) -> User:
+    return _user("secretary_a", Role.SECRETARY, organisation=world.branch_a)
+
+
+@pytest.fixture
+def secretary_b(world) -> User:
+    return _user("secretary_b", Role.SECRETARY, organisation=world.branch_b)
+
+
+@pytest.fixture
+def member_a(world) -> User:
+    user = _user("member_a", Role.MEMBER)
+    world.member_a.person.user = user
+    world.member_a.person.save()
+    return user
+
+
+@pytest.fixture
+def community_worker(world) -> User:
+    return _user("community_worker", Role.COMMUNITY, cell=world.community)
+
+
+@pytest.fixture
+def supervisor(world) -> User:
+    return _user("supervisor", Role.SUPERVISOR, organisation=world.branch_a)
+
+
+@pytest.fixture
+def auditor(world) -> User:
+    return _user("auditor", Role.AUDITOR)
+
+
+@pytest.fixture
+def resident() -> Client:
+    """The anonymous public."""
+    return Client()
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return client_for

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from vanguard.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz/", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("vanguard.accounts.urls")),
+    path("org/", include("vanguard.org.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "vanguard.core.views.error_403"
+handler404 = "vanguard.core.views.error_404"
+handler500 = "vanguard.core.views.error_500"
+
+admin.site.site_header = "先锋 · 党员责任区管理"
+admin.site.site_title = "先锋"
