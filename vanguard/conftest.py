@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vanguard.accounts import policy
 from vanguard.accounts.models import Role, RoleAssignment, User
 from vanguard.org.models import Cell, Member, Organisation
 from vanguard.org.tests import factories
@@ -50,6 +54,8 @@ def world(db) -> World:
 
 def _user(username: str, role: str | None = None, **scope_node) -> User:
     user = User.objects.create_user(username=username, password="Vanguard-test-1")
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password_changed_at"])
     if role:
         RoleAssignment.objects.create(user=user, role=role, **scope_node)
     return user
@@ -100,8 +106,14 @@ def resident() -> Client:
 
 
 def client_for(user: User) -> Client:
+    """A client logged in as `user`, past the second factor when the user's roles need one."""
     client = Client()
     client.force_login(user)
+    if policy.requires_two_factor(user):
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

@@ -59,20 +59,33 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "treebeard",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "vanguard.core",
     "vanguard.accounts",
     "vanguard.org",
+    "vanguard.audit",
+    "vanguard.api",
+    "vanguard.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "vanguard.audit.middleware.AuditContextMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "vanguard.accounts.middleware.SessionPolicyMiddleware",
+    "vanguard.accounts.middleware.AccessPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -124,7 +137,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "vanguard.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
+
+# Sessions end after 30 minutes idle and 12 hours in all (accounts.middleware enforces both); the cookie
+# itself lives no longer than the absolute limit.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+OTP_TOTP_ISSUER = "先锋 Vanguard"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -135,6 +154,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -178,3 +198,45 @@ LOGGING = {
 
 # The page size of every list page and API list.
 PAGE_SIZE = 50
+
+# The REST API (vanguard/api): token authentication, JSON in and out, every error JSON with a message in
+# Chinese, every list paginated.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["vanguard.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "vanguard.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": PAGE_SIZE,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "vanguard.api.errors.exception_handler",
+}
+
+# The OpenAPI schema and its docs page. Swagger UI comes from drf-spectacular-sidecar's static files, never
+# from a CDN (intranet deployments), and its online validator badge is off so the page makes no request
+# off the machine.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "先锋 Vanguard API",
+    "DESCRIPTION": (
+        "党员责任区管理系统的接口。先以 POST /api/v1/auth/token/ 获取令牌,此后每个请求带"
+        "“Authorization: Token <令牌>”请求头。列表分页返回 {count, next, previous, results};"
+        "错误返回 {detail} 说明,数据有误时另附 {errors} 按字段列出。"
+        "不在您管理范围内的对象与不存在的对象一样返回 404。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "vanguard.org.models.Organisation.Kind",
+        "CellKindEnum": "vanguard.org.models.Cell.Kind",
+        "CommunityTypeEnum": "vanguard.org.models.Cell.CommunityType",
+        "GenderEnum": "vanguard.org.models.Person.Gender",
+        "MemberStatusEnum": "vanguard.org.models.Member.Status",
+        "MemberCategoryEnum": "vanguard.org.models.Member.Category",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
+}

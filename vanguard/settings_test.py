@@ -3,6 +3,9 @@ since the test client speaks plain HTTP. The database still comes from DATABASE_
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from vanguard.settings import *  # noqa: F403
 
 SECURE_SSL_REDIRECT = False
@@ -11,3 +14,11 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# SQLite tests use a file, not the default shared in-memory database, so that tests with several threads
+# (concurrent writers) exercise SQLite's real locking: WAL, IMMEDIATE transactions and the busy timeout.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # One file per run, so two runs at once (two terminals, CI and a developer) never share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"vanguard-test-{os.getpid()}.sqlite3")
+    }

@@ -10,6 +10,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("vanguard.accounts.urls")),
     path("org/", include("vanguard.org.urls")),
+    path("audit/", include("vanguard.audit.urls")),
+    path("api/v1/", include("vanguard.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

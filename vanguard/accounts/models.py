@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,9 @@ class User(AbstractUser):
     """A login. The person behind it, when there is one, is linked through `person`."""
 
     display_name = models.CharField(_("显示名称"), max_length=50, blank=True)
+    # None until the user sets a password of their own: a password given by someone else is changed at
+    # first login, and every password after 90 days.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -65,3 +69,23 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         node = self.organisation or self.cell
         return f"{self.user} · {self.get_role_display()}" + (f" · {node}" if node else "")
+
+
+class LoginAttempt(models.Model):
+    """One login attempt, kept for the lockout rule (see lockout.py); the audit trail records them too."""
+
+    username = models.CharField(_("用户名"), max_length=150)
+    address = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+    successful = models.BooleanField(_("成功"))
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("登录尝试")
+        verbose_name_plural = _("登录尝试")
+        indexes = [
+            models.Index(fields=["username", "at"], name="loginattempt_user_at"),
+            models.Index(fields=["address", "at"], name="loginattempt_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.address} {'✓' if self.successful else '✗'}"

@@ -179,8 +179,24 @@ def _org_path_of(obj: Model) -> str | None:
     return None
 
 
+def _in_cells(scope: Scope, *cells) -> bool:
+    return any(cell is not None and cell.path.startswith(p) for cell in cells for p in scope.cell_paths)
+
+
+def _is_bare_person(obj: Model) -> bool:
+    """A person who is neither a member nor an activist: a resident, kept by their community."""
+    return (
+        obj._meta.label_lower == "org.person"
+        and getattr(obj, "member", None) is None
+        and getattr(obj, "activist", None) is None
+    )
+
+
 def can(user, action: str, obj: Model) -> bool:
-    """May `user` do `action` (view, change, create, delete) to `obj`?"""
+    """May `user` do `action` (view, change, create, delete) to `obj`?
+
+    For create and change, `obj` carries the values it would have after the write, so a change that
+    would move it out of the user's scope is refused too."""
     scope = scope_of(user)
     if scope.superuser:
         return True
@@ -188,6 +204,11 @@ def can(user, action: str, obj: Model) -> bool:
         return visible_to(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
     if Role.AUDITOR in scope.roles and len(scope.roles) == 1:
         return False
+    if _is_bare_person(obj):
+        # Residents belong to their community: its workers register and correct them. (Who else may
+        # register one, e.g. a member's contact, comes with the contacts; until then only the community,
+        # so that whoever creates a person can also see them afterwards.)
+        return _in_cells(scope, obj.residence, obj.workplace)
     path = _org_path_of(obj)
     if path is None:
         return False

@@ -41,10 +41,19 @@ class TreeNode(MP_Node):
         ancestors = type(self).objects.filter(path__in=self.ancestor_paths()).order_by("depth")
         return "/".join([*(a.name for a in ancestors), self.name])
 
+    @classmethod
+    def children_of(cls, parent: TreeNode | None) -> models.QuerySet:
+        """The children of `parent` (roots for None), by path and depth: unlike treebeard's get_children()
+        it does not trust the in-memory `numchild`, which is stale on an instance read before a child was
+        added."""
+        if parent is None:
+            return cls.objects.filter(depth=1).order_by("path")
+        return cls.objects.filter(parent.subtree_q(), depth=parent.depth + 1).order_by("path")
+
     def clean(self) -> None:
         super().clean()
         parent = self.parent_for_validation()
-        siblings = type(self).get_root_nodes() if parent is None else parent.get_children()
+        siblings = type(self).children_of(parent)
         if siblings.filter(name=self.name).exclude(pk=self.pk).exists():
             raise ValidationError(
                 {"name": gettext("同一上级下已有同名节点“%(name)s”。") % {"name": self.name}}
@@ -54,7 +63,9 @@ class TreeNode(MP_Node):
         """The parent as it will be after saving: a new node carries `_new_parent` (see services)."""
         if hasattr(self, "_new_parent"):
             return self._new_parent
-        return self.get_parent() if self.pk else None
+        if not self.pk or self.depth <= 1:
+            return None
+        return type(self).objects.get(path=self.path[: -self.steplen])
 
 
 class Organisation(TreeNode, BaseModel):
@@ -145,6 +156,40 @@ class Cell(TreeNode, BaseModel):
         super().clean()
         if self.community_type and self.kind != self.Kind.COMMUNITY:
             raise ValidationError({"community_type": gettext("只有社区可以设置社区类型。")})
+        parent = self.parent_for_validation()
+        allowed = _CELL_PARENTS.get(self.kind)
+        if parent is not None and allowed is not None and parent.kind not in allowed:
+            raise ValidationError(
+                {
+                    "kind": gettext("%(kind)s不能设在%(parent)s之下。")
+                    % {"kind": self.get_kind_display(), "parent": parent.get_kind_display()}
+                }
+            )
+
+
+# Which kinds of cell may hold which: workplaces nest in workplaces, homes in the residential tree.
+_WORKPLACE_PARENTS = (
+    Cell.Kind.UNIT,
+    Cell.Kind.COMPANY,
+    Cell.Kind.SUBSIDIARY,
+    Cell.Kind.DEPARTMENT,
+    Cell.Kind.TEAM,
+    Cell.Kind.LINE,
+)
+_CELL_PARENTS: dict[str, tuple[str, ...]] = {
+    Cell.Kind.UNIT: (*_WORKPLACE_PARENTS, Cell.Kind.STREET),
+    Cell.Kind.COMPANY: (Cell.Kind.UNIT, Cell.Kind.COMPANY, Cell.Kind.STREET),
+    Cell.Kind.SUBSIDIARY: (Cell.Kind.UNIT, Cell.Kind.COMPANY),
+    Cell.Kind.DEPARTMENT: _WORKPLACE_PARENTS,
+    Cell.Kind.TEAM: _WORKPLACE_PARENTS,
+    Cell.Kind.LINE: _WORKPLACE_PARENTS,
+    Cell.Kind.POST: _WORKPLACE_PARENTS,
+    Cell.Kind.STREET: (Cell.Kind.UNIT, Cell.Kind.STREET),
+    Cell.Kind.COMMUNITY: (Cell.Kind.STREET, Cell.Kind.UNIT, Cell.Kind.DEPARTMENT),
+    Cell.Kind.ESTATE: (Cell.Kind.STREET, Cell.Kind.COMMUNITY, Cell.Kind.UNIT, Cell.Kind.DEPARTMENT),
+    Cell.Kind.BUILDING: (Cell.Kind.COMMUNITY, Cell.Kind.ESTATE),
+    Cell.Kind.HOUSEHOLD: (Cell.Kind.BUILDING, Cell.Kind.ESTATE),
+}
 
 
 class Strength(models.Model):
@@ -247,7 +292,7 @@ class Person(BaseModel):
             if duplicate.exists():
                 errors["id_number"] = gettext("身份证号已被%(name)s使用。") % {"name": duplicate.first().name}
         if self.workplace_id and not self.workplace.is_workplace:
-            errors["workplace"] = gettext("工作单位必须是单位、公司、部门、班组、线路或岗位。")
+            errors["workplace"] = gettext("工作单位必须是单位、公司、分公司、部门、班组、线路或岗位。")
         if self.residence_id and self.residence.kind not in Cell.RESIDENTIAL_KINDS:
             errors["residence"] = gettext("居住社区必须是街道、社区、小区、楼栋或户。")
         if errors:
@@ -310,16 +355,19 @@ class Member(BaseModel):
                 "name": self.organisation.name,
                 "kind": self.organisation.get_kind_display(),
             }
-        birth = self.person.effective_birth_date if self.person_id else None
-        if self.join_date and birth and validators.age_on(birth, self.join_date) < 18:
+        # A new member's person is attached but not saved yet (person_id is None): check it all the same.
+        person = getattr(self, "person", None)
+        birth = person.effective_birth_date if person is not None else None
+        # A birth date in the future is reported on its own field; the age rule has nothing to measure then.
+        if (
+            self.join_date
+            and birth
+            and birth <= validators.today()
+            and validators.age_on(birth, self.join_date) < 18
+        ):
             errors["join_date"] = gettext(
                 "入党时须年满18岁:按出生日期%(birth)s,入党日期不能早于%(earliest)s。"
-            ) % {
-                "birth": birth.isoformat(),
-                "earliest": birth.replace(year=birth.year + 18).isoformat()
-                if not (birth.month == 2 and birth.day == 29)
-                else birth.replace(year=birth.year + 18, day=28).isoformat(),
-            }
+            ) % {"birth": birth.isoformat(), "earliest": validators.eighteenth_birthday(birth).isoformat()}
         if errors:
             raise ValidationError(errors)
 

@@ -96,7 +96,7 @@ class TreeRow:
 
     @property
     def has_children(self) -> bool:
-        return self.node.numchild > 0
+        return self.node.numchild > 0  # kept up to date in the database by treebeard on every add and move
 
 
 def _level_counts(members: QuerySet, field: str, nodes: list[TreeNode], depth_len: int) -> dict[str, int]:
@@ -119,7 +119,7 @@ def _level_counts(members: QuerySet, field: str, nodes: list[TreeNode], depth_le
 def organisation_roots(*, user) -> QuerySet[Organisation]:
     s = scope.scope_of(user)
     if s.superuser:
-        return Organisation.get_root_nodes()
+        return Organisation.children_of(None)
     return Organisation.objects.filter(path__in=s.any_org_paths).order_by("path")
 
 
@@ -128,7 +128,7 @@ def cell_roots(*, user) -> QuerySet[Cell]:
     if s.cell_paths:
         return Cell.objects.filter(path__in=_outermost(s.cell_paths)).order_by("path")
     if s.superuser or scope.has_any_role(user):
-        return Cell.get_root_nodes()
+        return Cell.children_of(None)
     return Cell.objects.none()
 
 
@@ -156,7 +156,7 @@ def organisation_level(*, user, nodes: list[Organisation]) -> list[TreeRow]:
 
 def organisation_children(*, user, parent: Organisation) -> list[TreeRow]:
     parent = scope.get_visible_or_404(user, Organisation.objects.all(), pk=parent.pk)
-    return organisation_level(user=user, nodes=list(parent.get_children()))
+    return organisation_level(user=user, nodes=list(type(parent).children_of(parent)))
 
 
 def cell_level(*, user, nodes: list[Cell]) -> list[TreeRow]:
@@ -181,4 +181,4 @@ def cell_level(*, user, nodes: list[Cell]) -> list[TreeRow]:
 
 def cell_children(*, user, parent: Cell) -> list[TreeRow]:
     parent = scope.get_visible_or_404(user, Cell.objects.all(), pk=parent.pk)
-    return cell_level(user=user, nodes=list(parent.get_children()))
+    return cell_level(user=user, nodes=list(type(parent).children_of(parent)))

@@ -73,3 +73,11 @@ def validate_not_future(value: dt.date | None) -> None:
 
 def age_on(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def eighteenth_birthday(birth: dt.date) -> dt.date:
+    """The first day `age_on` counts as 18: for someone born on 29 February, 1 March in a common year."""
+    try:
+        return birth.replace(year=birth.year + 18)
+    except ValueError:
+        return dt.date(birth.year + 18, 3, 1)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vanguard.accounts import scope
+from vanguard.audit import services as audit
 
 from . import selectors, services
 from .forms import MemberFilterForm, MemberForm, PersonForm
@@ -47,7 +48,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
     members = selectors.member_list(user=request.user, filters=filters)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     template = "org/_member_rows.html" if request.headers.get("HX-Request") else "org/member_list.html"
-    return render(request, template, {"form": form, "page": page})
+    can_create = scope.editable_organisations(request.user, Organisation.objects.all()).exists()
+    return render(request, template, {"form": form, "page": page, "can_create": can_create})
 
 
 @login_required
@@ -94,6 +96,9 @@ def _member_form_page(request: HttpRequest, member: Member | None) -> HttpRespon
     else:
         person_form = PersonForm(instance=person, prefix="person")
         member_form = MemberForm(instance=member, user=request.user, prefix="member")
+        if person.pk and (person.id_number or person.mobile):
+            # The edit form shows the full identity and mobile numbers: a display the trail records.
+            audit.record_reveal(user=request.user, obj=person, field="id_number,mobile", request=request)
     return render(
         request,
         "org/member_form.html",

@@ -28,17 +28,17 @@ def organisation(
 ) -> Organisation:
     node = Organisation(name=name, kind=kind)
     if parent is None:
-        return Organisation.add_root(instance=node)
+        return Organisation.objects.add_root(instance=node)
     parent.refresh_from_db()
-    return parent.add_child(instance=node)
+    return Organisation.objects.add_child(parent, instance=node)
 
 
 def cell(name: str, kind: str = Cell.Kind.COMMUNITY, parent: Cell | None = None, **extra) -> Cell:
     node = Cell(name=name, kind=kind, **extra)
     if parent is None:
-        return Cell.add_root(instance=node)
+        return Cell.objects.add_root(instance=node)
     parent.refresh_from_db()
-    return parent.add_child(instance=node)
+    return Cell.objects.add_child(parent, instance=node)
 
 
 def person(name: str = "张三", **fields) -> Person:
@@ -60,4 +60,43 @@ def member(
     p = person(name, **person_fields)
     return Member.objects.create(
         person=p, organisation=organisation, status=status, category=category, join_date=join_date
+    )
+
+
+def valid_id_number(birth: str = "19800101", serial: str = "001", region: str = "110105") -> str:
+    """An identity number with a correct check digit; `serial`'s last digit is odd for a man."""
+    first17 = f"{region}{birth}{serial}"
+    return first17 + id_number_check_digit(first17)
+
+
+def member_form_data(member: Member, overrides: dict[str, object] | None = None) -> dict[str, object]:
+    """What the member edit page posts back unchanged for `member`, with some fields replaced."""
+    person = member.person
+    data: dict[str, object] = {
+        "person-name": person.name,
+        "person-gender": person.gender,
+        "person-birth_date": person.birth_date.isoformat() if person.birth_date else "",
+        "person-id_number": person.id_number,
+        "person-mobile": person.mobile,
+        "person-workplace": person.workplace_id or "",
+        "person-residence": person.residence_id or "",
+        "person-occupation": person.occupation,
+        "person-notes": person.notes,
+        "person-strengths_text": "、".join(s.name for s in person.strengths.all()),
+        "member-organisation": member.organisation_id,
+        "member-status": member.status,
+        "member-category": member.category,
+        "member-join_date": member.join_date.isoformat() if member.join_date else "",
+        "member-badge_no": member.badge_no,
+    }
+    data.update(overrides or {})
+    return data
+
+
+def snapshot(member: Member) -> tuple[dict, dict, list[str]]:
+    """The stored state of a member, their person record and strengths, to show nothing was saved."""
+    return (
+        Member.objects.filter(pk=member.pk).values().get(),
+        Person.objects.filter(pk=member.person_id).values().get(),
+        sorted(Person.objects.get(pk=member.person_id).strengths.values_list("name", flat=True)),
     )

@@ -1,0 +1,88 @@
+"""The OpenAPI schema at /api/v1/schema/ and the docs page at /api/v1/docs/, which must work on an intranet
+with no internet: every asset it loads is one of our own static files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+
+OPERATIONS = {
+    ("/api/v1/auth/token/", "post"),
+    ("/api/v1/organisations/", "get"),
+    ("/api/v1/organisations/{id}/", "get"),
+    ("/api/v1/cells/", "get"),
+    ("/api/v1/cells/{id}/", "get"),
+    ("/api/v1/people/", "get"),
+    ("/api/v1/people/", "post"),
+    ("/api/v1/people/{id}/", "get"),
+    ("/api/v1/people/{id}/", "put"),
+    ("/api/v1/people/{id}/", "patch"),
+    ("/api/v1/members/", "get"),
+    ("/api/v1/members/", "post"),
+    ("/api/v1/members/{id}/", "get"),
+    ("/api/v1/members/{id}/", "put"),
+    ("/api/v1/members/{id}/", "patch"),
+}
+
+
+def schema() -> dict:
+    response = Client().get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_schema_is_public_and_valid_openapi_3():
+    document = schema()
+    validate_schema(document)
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "先锋 Vanguard API"
+
+
+def test_the_schema_describes_every_endpoint():
+    paths = schema()["paths"]
+    found = {(path, method) for path, item in paths.items() for method in item}
+    assert found == OPERATIONS
+
+
+def test_the_schema_describes_token_authentication_and_the_error_body():
+    document = schema()
+    assert document["components"]["securitySchemes"]["tokenAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "先以 POST /api/v1/auth/token/ 获取令牌,填“Token <令牌>”(注意 Token 后有一个空格)。",
+    }
+    token = document["paths"]["/api/v1/auth/token/"]["post"]
+    assert "security" not in token  # the one operation that needs no token
+    assert set(token["responses"]) == {"200", "400"}
+    members = document["paths"]["/api/v1/members/{id}/"]["patch"]
+    assert {"200", "400", "401", "403", "404"} <= set(members["responses"])
+    error = document["components"]["schemas"]["Error"]
+    assert error["required"] == ["detail"]
+
+
+def test_lists_are_described_as_pages():
+    page = schema()["components"]["schemas"]["PaginatedMemberList"]
+    assert set(page["properties"]) == {"count", "next", "previous", "results"}
+
+
+def test_the_docs_page_loads_nothing_from_another_machine():
+    response = Client().get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert not re.search(r"(?:https?:)?//[a-z0-9]", html, re.IGNORECASE), "an absolute URL in the docs page"
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets, "the page references its scripts and styles"
+    for url in assets:
+        assert url.startswith("/static/"), url
+        assert finders.find(url.removeprefix("/static/")), f"{url} is not among the static files"
+    # Swagger UI would otherwise send the schema to validator.swagger.io for its badge.
+    assert '"validatorUrl": null' in html
+    assert 'url: "/api/v1/schema/"' in html

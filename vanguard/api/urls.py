@@ -1,0 +1,29 @@
+"""/api/v1/: the token endpoint, the schema and its docs, and each app's endpoints (their `apis.py`)."""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from vanguard.org import apis as org_apis
+
+from .errors import api_not_found
+from .views import TokenView
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("organisations", org_apis.OrganisationViewSet, basename="organisation")
+router.register("cells", org_apis.CellViewSet, basename="cell")
+router.register("people", org_apis.PersonViewSet, basename="person")
+router.register("members", org_apis.MemberViewSet, basename="member")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+    # Last: whatever else is asked for under /api/v1/ answers a JSON 404, not the site's HTML page.
+    re_path(r"^[\s\S]*$", api_not_found),
+]

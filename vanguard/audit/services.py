@@ -1,0 +1,315 @@
+"""Writing the audit trail. `record()` is the only way a row gets in; `purge()` the only way one gets out.
+
+Other apps call these from their services, inside the transaction of the change they record, so a change
+and its record commit or roll back together:
+
+    before = audit.snapshot(member) if member.pk else None
+    ... validate and save ...
+    audit.record_save(user=actor, obj=member, before=before)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import ipaddress
+import json
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, router, transaction
+from django.db.models import Model
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from vanguard.accounts import lockout
+
+from .chain import GENESIS, compute_hash
+from .models import RETENTION_DAYS, Action, AuditRecord
+
+# pg_advisory_xact_lock key of the chain ("vanguard" in ASCII): one writer at a time appends to it.
+_CHAIN_LOCK = 0x76616E6775617264
+# Field values never copied into the trail.
+_SECRET_FIELDS = {"password"}
+_HIDDEN = "******"
+
+_address: ContextVar[str | None] = ContextVar("vanguard_audit_address", default=None)
+
+
+# --- the client address -------------------------------------------------------------------------------
+
+
+def normalise_address(raw: str | None) -> str | None:
+    """An address as the trail stores it (the model field's own normalisation: IPv6 compressed), so the
+    hash covers the exact text that is stored; None when it is missing or not an address."""
+    try:
+        address = ipaddress.ip_address((raw or "").strip())
+    except ValueError:
+        return None
+    return AuditRecord._meta.get_field("address").get_prep_value(str(address))
+
+
+def address_of(request) -> str | None:
+    """The request's client address (accounts.lockout decides which header to trust)."""
+    return None if request is None else normalise_address(lockout.client_address(request))
+
+
+def current_address() -> str | None:
+    """The address of the request being served (set by AuditContextMiddleware or `audit_context`)."""
+    return _address.get()
+
+
+@contextlib.contextmanager
+def audit_context(*, request=None, address: str | None = None) -> Iterator[None]:
+    """Records made inside carry this address, for services that get the actor but not the request."""
+    token = _address.set(address_of(request) if request is not None else normalise_address(address))
+    try:
+        yield
+    finally:
+        _address.reset(token)
+
+
+# --- values before and after ----------------------------------------------------------------------------
+
+
+class _Encoder(DjangoJSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, bytes | memoryview):
+            return bytes(o).hex()
+        if isinstance(o, set | frozenset):
+            return sorted(o, key=str)
+        return super().default(o)
+
+
+def _without_nul(value: Any) -> Any:
+    # PostgreSQL's text and jsonb refuse the NUL character; a record must never fail for want of it.
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types, exactly as they come back from the JSON column: the hash covers what is stored."""
+    if value is None:
+        return None
+    return _without_nul(json.loads(json.dumps(value, cls=_Encoder, ensure_ascii=False)))
+
+
+def snapshot(obj: Model, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The model's concrete field values as JSON: dates as ISO text, foreign keys as ids, no M2M."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        value = field.value_from_object(obj)
+        if field.name in _SECRET_FIELDS:
+            value = _HIDDEN if value else ""
+        data[field.name] = value
+    return _jsonable(data)
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+
+def _lock_chain(using: str) -> None:
+    """Serialise writers so two never chain to the same predecessor.
+
+    PostgreSQL: a transaction-scoped advisory lock; the last row is read after it is granted, by a new
+    statement that sees the previous writer's commit (SELECT ... FOR UPDATE of the last row would not: a
+    waiter gets the row it first found, not the one committed meanwhile). SQLite: the transaction began
+    with BEGIN IMMEDIATE (settings), which already holds the database's one write lock."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+
+
+def _text(value: Any, limit: int) -> str:
+    return _without_nul("" if value is None else str(value))[:limit]
+
+
+def record(
+    *,
+    action: str,
+    user=None,
+    request=None,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    success: bool = True,
+    before: Any = None,
+    after: Any = None,
+    detail: str = "",
+    username: str = "",
+) -> AuditRecord:
+    """Append one record to the trail. `user` defaults to the request's user, the address to the
+    request's (or the one of `audit_context`); `obj` fills object type, id and text; `username` names
+    someone who is not a user (a failed login's attempted name)."""
+    if action not in Action.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    action = Action(action).value
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or ("" if obj.pk is None else str(obj.pk))
+        object_repr = object_repr or str(obj)
+    values: dict[str, Any] = {
+        "user_id": user.pk if user is not None else None,
+        "username": _text(username or (user.get_username() if user is not None else ""), 150),
+        "address": address_of(request) if request is not None else current_address(),
+        "action": action,
+        "object_type": _text(object_type, 100),
+        "object_id": _text(object_id, 64),
+        "object_repr": _text(object_repr, 200),
+        "success": bool(success),
+        "before": _jsonable(before),
+        "after": _jsonable(after),
+        "detail": _text(detail, 10_000),
+    }
+    using = router.db_for_write(AuditRecord)
+    with transaction.atomic(using=using):
+        _lock_chain(using)
+        last = AuditRecord.objects.using(using).order_by("-pk").values_list("hash", flat=True).first()
+        values["prev_hash"] = last or GENESIS
+        values["at"] = timezone.now()
+        values["hash"] = compute_hash(values)
+        entry = AuditRecord(**values)
+        entry.save(using=using)
+    return entry
+
+
+def record_save(
+    *, user, obj: Model, before: dict[str, Any] | None, request=None, detail: str = ""
+) -> AuditRecord:
+    """A create (when `before` is None) or an update of `obj`, which has just been saved."""
+    return record(
+        action=Action.CREATE if before is None else Action.UPDATE,
+        user=user,
+        request=request,
+        obj=obj,
+        before=before,
+        after=snapshot(obj),
+        detail=detail,
+    )
+
+
+def record_delete(*, user, obj: Model, request=None, detail: str = "") -> AuditRecord:
+    """Call before `obj.delete()`, in the same transaction: the record keeps its last values."""
+    return record(
+        action=Action.DELETE, user=user, request=request, obj=obj, before=snapshot(obj), detail=detail
+    )
+
+
+def record_reveal(*, user, obj: Model, field: str, request=None) -> AuditRecord:
+    """The full 身份证号 or phone number of `obj` (its `field`) was shown to `user`."""
+    return record(action=Action.REVEAL, user=user, request=request, obj=obj, detail=field)
+
+
+def record_export(
+    *,
+    user,
+    kind: str,
+    object_type: str = "",
+    count: int | None = None,
+    request=None,
+    detail: str = "",
+    success: bool = True,
+    username: str = "",
+) -> AuditRecord:
+    """An export of `count` rows. `kind` names it (roster, archive ...), `object_type` the model exported
+    ("org.member"), `detail` the filters that were chosen; `username` names who ran a console export."""
+    return record(
+        action=Action.EXPORT,
+        user=user,
+        username=username,
+        request=request,
+        object_type=object_type,
+        object_repr=kind,
+        after={"kind": kind, "count": count},
+        detail=detail,
+        success=success,
+    )
+
+
+def record_login_failed(*, request, username: str, detail: str = "") -> AuditRecord:
+    """A failed login that did not reach authenticate() (a locked account or address, a wrong second
+    factor); authenticate()'s own failures are recorded by the user_login_failed receiver."""
+    return record(
+        action=Action.LOGIN_FAILED, request=request, username=username, success=False, detail=detail
+    )
+
+
+# --- purging ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PurgeResult:
+    deleted: int
+    anchor: str
+    record: AuditRecord
+
+
+def latest_purge_date() -> dt.date:
+    """The latest `before` date a purge accepts: its records are all at least RETENTION_DAYS old."""
+    return timezone.localtime(timezone.now() - dt.timedelta(days=RETENTION_DAYS)).date()
+
+
+@transaction.atomic
+def purge(*, before: dt.date, actor=None, username: str = "") -> PurgeResult:
+    """Delete the records made before `before` (local midnight); refuse any date within RETENTION_DAYS.
+
+    Removes the head of the chain up to the first record made on or after the date, so the chain that
+    remains is whole; its first record's prev_hash is kept in this purge's own record as the anchor that
+    `verify` trusts. `username` names who ran it when there is no user (the console)."""
+    latest = latest_purge_date()
+    if before > latest:
+        raise ValidationError(
+            _("审计记录至少保留%(days)d天:清理日期最晚为%(latest)s,不能是%(before)s。")
+            % {
+                "days": RETENTION_DAYS,
+                "latest": formats.date_format(latest, "Y-m-d"),
+                "before": formats.date_format(before, "Y-m-d"),
+            }
+        )
+    cutoff = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
+    using = router.db_for_write(AuditRecord)
+    _lock_chain(using)
+    records = AuditRecord.objects.using(using)
+    first_kept = records.filter(at__gte=cutoff).order_by("pk").values_list("pk", "prev_hash").first()
+    if first_kept is None:
+        # Everything goes: this purge's own record becomes the head, chained to the last one removed.
+        first_kept_id = None
+        anchor = records.order_by("-pk").values_list("hash", flat=True).first() or GENESIS
+        doomed = records.count()
+    else:
+        first_kept_id, anchor = first_kept
+        doomed = records.filter(pk__lt=first_kept_id).count()
+    # The purge's record is written before the rows go, so it chains to the chain as it was.
+    entry = record(
+        action=Action.PURGE,
+        user=actor,
+        username=username,
+        object_type=AuditRecord._meta.label_lower,
+        after={
+            "before": before.isoformat(),
+            "deleted": doomed,
+            "anchor": anchor,
+            "first_kept_id": first_kept_id,
+        },
+        detail=_("清理%(before)s之前的审计记录%(deleted)d条。")
+        % {"before": before.isoformat(), "deleted": doomed},
+    )
+    deleted = records.purge_prefix(before_id=first_kept_id or entry.pk)
+    return PurgeResult(deleted=deleted, anchor=anchor, record=entry)

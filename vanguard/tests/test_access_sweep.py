@@ -1,0 +1,173 @@
+"""Deny by default: every URL the project serves, walked from the resolver.
+
+An anonymous visitor is refused everywhere except an explicit public allow-list; the secretary of
+another branch gets 404 for branch A's objects, exactly like a missing one. A new URL pattern with an
+object id fails `test_every_object_url_has_an_object_to_try` until it is given one below, so no view
+escapes the sweep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from vanguard.audit.models import AuditRecord
+
+# Patterns anyone may open without logging in, and why.
+PUBLIC = {
+    "": "the home page",
+    "healthz/": "the load balancer's health check",
+    "i18n/setlang/": "switching the language on the login page",
+    "accounts/login/": "the login page",
+    "accounts/logout/": "signing out: without a session there is nothing to end",
+    "api/v1/auth/token/": "the API's login",
+    "api/v1/schema/": "the API's description, no data",
+    "api/v1/docs/": "the API's documentation page, no data",
+    "admin/login/": "Django admin's login page",
+}
+# The API's catch-all answers a JSON 404 for any path it does not know, logged in or not.
+CATCH_ALL = "api/v1/^[\\s\\S]*$"
+
+# For each pattern with an object id: which object of branch A (or of its community) to try.
+OBJECT_IDS: dict[str, Callable] = {
+    "org:member_detail": lambda w: w.member_a.pk,
+    "org:member_edit": lambda w: w.member_a.pk,
+    "org:organisation_children": lambda w: w.branch_a.pk,
+    "org:cell_children": lambda w: w.community.pk,
+    "audit:detail": lambda w: AuditRecord.objects.order_by("pk").first().pk,
+    "api:organisation-detail": lambda w: w.branch_a.pk,
+    "api:cell-detail": lambda w: w.community.pk,
+    "api:person-detail": lambda w: w.member_a.person_id,
+    "api:member-detail": lambda w: w.member_a.pk,
+}
+# Objects that the secretary of branch B may not see: these must answer 404 to them.
+BRANCH_A_ONLY = {
+    "org:member_detail",
+    "org:member_edit",
+    "org:organisation_children",
+    "audit:detail",
+    "api:organisation-detail",
+    "api:person-detail",
+    "api:member-detail",
+}
+
+
+def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name or ''}"
+
+
+def url_patterns() -> list[tuple[str, str]]:
+    """Every (route, name) except Django admin's own model pages, which check staff status themselves."""
+    routes = []
+    for route, name in _walk(get_resolver().url_patterns):
+        if route.startswith("admin/") and route != "admin/login/" and route != "admin/":
+            continue
+        routes.append((route, name))
+    return routes
+
+
+_PARAM = re.compile(r"<(?:int:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def concrete(route: str, object_id: int | None) -> str:
+    path = _PARAM.sub(lambda m: str(object_id), route)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def has_parameter(route: str) -> bool:
+    return bool(_PARAM.search(route))
+
+
+def test_every_object_url_has_an_object_to_try():
+    missing = [name for route, name in url_patterns() if has_parameter(route) and name not in OBJECT_IDS]
+    assert missing == [], f"add these to OBJECT_IDS so the access sweep covers them: {missing}"
+
+
+@pytest.fixture
+def audited_world(world, member_a):
+    # An audit record to open: member_a's login.
+    Client().post("/accounts/login/", {"username": "member_a", "password": "Vanguard-test-1"})
+    return world
+
+
+def _refused_anonymously(response) -> bool:
+    if response.status_code in (401, 403, 405):
+        return True
+    if response.status_code == 302:
+        return response["Location"].startswith(("/accounts/login/", "/admin/login/"))
+    return False
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_refused_everywhere_but_the_public_pages(audited_world):
+    client = Client()
+    checked = 0
+    for route, name in url_patterns():
+        if route in PUBLIC or route == CATCH_ALL:
+            continue
+        object_id = OBJECT_IDS[name](audited_world) if has_parameter(route) else None
+        url = concrete(route, object_id)
+        for method in ("get", "post", "patch", "delete"):
+            response = getattr(client, method)(url)
+            assert _refused_anonymously(response), (
+                f"{method.upper()} {url} ({name}) -> {response.status_code}"
+            )
+            checked += 1
+    assert checked >= 4 * 20
+
+
+@pytest.mark.django_db
+def test_the_public_pages_open_without_logging_in():
+    client = Client()
+    for route in PUBLIC:
+        if route == "api/v1/auth/token/":
+            response = client.post(f"/{route}", {}, content_type="application/json")
+        elif route == "accounts/logout/":
+            response = client.post(f"/{route}")
+        else:
+            response = client.get(f"/{route}")
+        assert response.status_code in (200, 302, 400), f"/{route} -> {response.status_code}"
+
+
+@pytest.mark.django_db
+def test_the_secretary_of_another_branch_gets_404_for_branch_a_objects(audited_world, secretary_b, as_user):
+    client = as_user(secretary_b)
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=secretary_b)
+    for route, name in url_patterns():
+        if name not in BRANCH_A_ONLY:
+            continue
+        url = concrete(route, OBJECT_IDS[name](audited_world))
+        if url.startswith("/api/"):
+            response = Client().get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
+        else:
+            response = client.get(url)
+        assert response.status_code == 404, f"{url} ({name}) -> {response.status_code}"
+
+
+@pytest.mark.django_db
+def test_an_unknown_object_answers_exactly_like_an_object_out_of_scope(audited_world, secretary_b, as_user):
+    client = as_user(secretary_b)
+    out_of_scope_url = f"/org/members/{audited_world.member_a.pk}/"
+    out_of_scope = client.get(out_of_scope_url)
+    missing = client.get("/org/members/999999/")
+    assert out_of_scope.status_code == missing.status_code == 404
+
+    def normalised(body: bytes, url: str) -> str:
+        # The page differs only in its CSRF token and in the requested path it links back to.
+        text = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", body.decode())
+        return text.replace(url, "URL")
+
+    assert normalised(out_of_scope.content, out_of_scope_url) == normalised(
+        missing.content, "/org/members/999999/"
+    )
