@@ -5,9 +5,11 @@ Both databases refuse every UPDATE of a row and the DELETE of a row younger than
 alters the audit table rebuilds it and loses its triggers: such a migration must call `install()` again
 (`vanguard audit verify` reports missing triggers).
 
-A flush (`vanguard flush`, and the test runner between transactional tests) empties every table by design.
-PostgreSQL flushes with TRUNCATE, which row triggers do not see; SQLite flushes with DELETE, so on SQLite
-the flush statements drop the delete trigger around the flush and restore it in the same transaction.
+The test runner empties every table between transactional tests. PostgreSQL flushes with TRUNCATE, which
+row triggers do not see; SQLite flushes with DELETE, which the trigger refuses, so the test suite (and only
+the test suite: see vanguard/conftest.py) connects `let_flush_through`, which drops the delete trigger
+around the flush and restores it in the same transaction. Outside the tests `vanguard flush` on SQLite is
+refused while the trail holds young records.
 """
 
 from __future__ import annotations
