@@ -13,11 +13,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vanguard.accounts import policy
-from vanguard.audit.triggers import let_flush_through
 from vanguard.accounts.models import Role, RoleAssignment, User
+from vanguard.audit.triggers import let_flush_through
 from vanguard.org.models import Cell, Member, Organisation
 from vanguard.org.tests import factories
-
 
 # The test runner empties tables between transactional tests; on SQLite the audit trail's delete trigger
 # would refuse that, so the tests (and only the tests) let the flush through.
