@@ -106,6 +106,20 @@ def auditor(world) -> User:
 
 
 @pytest.fixture
+def nobody(db) -> User:
+    """A login with no role at all: it may sign in and reach nothing."""
+    return _user("nobody")
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    user = _user("root")
+    user.is_superuser = user.is_staff = True
+    user.save(update_fields=["is_superuser", "is_staff"])
+    return user
+
+
+@pytest.fixture
 def resident() -> Client:
     """The anonymous public."""
     return Client()
