@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "vanguard.org",
     "vanguard.audit",
     "vanguard.api",
+    "vanguard.dataio",
     "vanguard.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("vanguard.accounts.urls")),
     path("org/", include("vanguard.org.urls")),
     path("audit/", include("vanguard.audit.urls")),
+    path("data/", include("vanguard.dataio.urls")),
     path("api/v1/", include("vanguard.api.urls")),
     path("admin/", admin.site.urls),
 ]

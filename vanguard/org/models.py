@@ -52,6 +52,9 @@ class TreeNode(MP_Node):
 
     def clean(self) -> None:
         super().clean()
+        if "/" in (self.name or ""):
+            # The roster workbook names a node by its path, `/`-separated.
+            raise ValidationError({"name": gettext("名称中不能含有“/”。")})
         parent = self.parent_for_validation()
         siblings = type(self).children_of(parent)
         if siblings.filter(name=self.name).exclude(pk=self.pk).exists():
