@@ -8,7 +8,8 @@ PORT ?= 8000
 SCALE ?= small
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve demo test test-fast lint fmt browser messages clean
+ROWS ?= 100000
+.PHONY: help install run serve demo test test-fast lint fmt browser messages bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +50,9 @@ fmt: $(STAMP) ## Format Python and templates in place
 	$(BIN)/ruff check --fix-only --quiet .
 	$(BIN)/ruff format .
 	$(BIN)/djlint vanguard --reformat --quiet || true
+
+bench: $(STAMP) ## Measure import/export against their references; writes docs/benchmarks.md
+	$(BIN)/python bench/run.py --scale $(SCALE) --rows $(ROWS)
 
 messages: $(STAMP) ## Extract and compile the English translation
 	cd vanguard && ../$(BIN)/vanguard makemessages -l en --no-obsolete --ignore 'static/*' && ../$(BIN)/vanguard compilemessages -l en

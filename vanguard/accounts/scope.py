@@ -89,6 +89,19 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+def console_actor() -> SystemActor:
+    """The system actor named after the operating-system user running the command, e.g. "wang(控制台)"."""
+    import getpass
+
+    from django.utils.translation import gettext as _
+
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):
+        name = ""
+    return SystemActor(_("%(name)s(控制台)") % {"name": name} if name else _("控制台"))
+
+
 def scope_of(user) -> Scope:
     if isinstance(user, SystemActor):
         return Scope(superuser=True)
@@ -165,45 +178,84 @@ def _activist_q(scope: Scope) -> Q:
     return _prefix_q("organisation__path", scope.any_org_paths)
 
 
-_RULES: dict[str, Callable[[Scope], Q]] = {}
+@dataclass(frozen=True)
+class Policy:
+    """How one private model hangs on the trees.
+
+    rule: the filter of what a scope may see (to-one relations only, or Exists for to-many, so that
+    filtering never duplicates rows); org_path: the organisation an object belongs to, whose editors may
+    change it; owner: the person id of the member whose own object it is (their report, their talk), who
+    may write it too."""
+
+    rule: Callable[[Scope], Q]
+    org_path: Callable[[Model], str | None] | None = None
+    owner: Callable[[Model], int | None] | None = None
 
 
-def register(model_label: str, rule: Callable[[Scope], Q]) -> None:
-    """Later apps register the rule for their own private models here."""
-    _RULES[model_label] = rule
+_POLICIES: dict[str, Policy] = {}
+# Further ways to see a model that another app adds (contacts: the people a branch's members keep).
+_EXTENSIONS: dict[str, list[Callable[[Scope], Q]]] = {}
 
 
-register("org.organisation", _organisation_q)
+def register(
+    model_label: str,
+    rule: Callable[[Scope], Q],
+    *,
+    org_path: Callable[[Model], str | None] | None = None,
+    owner: Callable[[Model], int | None] | None = None,
+) -> None:
+    """Each app registers the policy of its own private models here (from its policies.py)."""
+    _POLICIES[model_label] = Policy(rule=rule, org_path=org_path, owner=owner)
+
+
+def extend(model_label: str, rule: Callable[[Scope], Q]) -> None:
+    """Let another app widen what a scope sees of a model it does not own (OR-ed with its policy)."""
+    _EXTENSIONS.setdefault(model_label, []).append(rule)
+
+
+def subtree_q(field_path: str, paths: list[str]) -> Q:
+    """Rows whose `field_path` (a tree path) lies under any of `paths`: an index range per path."""
+    return _prefix_q(field_path, paths)
+
+
+def organisation_q(scope: Scope, field_path: str) -> Q:
+    """Rows whose organisation path (`field_path`) is inside the scope's organisation subtrees."""
+    return _prefix_q(field_path, scope.any_org_paths)
+
+
+def grid_q(scope: Scope, field_path: str) -> Q:
+    """Rows whose cell path (`field_path`) is inside the scope's grid subtrees (community workers)."""
+    return _prefix_q(field_path, scope.cell_paths)
+
+
+def _person_org_path(person: Model) -> str | None:
+    for attr in ("member", "activist"):
+        related = getattr(person, attr, None)
+        if related is not None:
+            return related.organisation.path
+    return None
+
+
+register("org.organisation", _organisation_q, org_path=lambda o: o.path)
 register("org.cell", _cell_q)
-register("org.member", _member_q)
-register("org.person", _person_q)
-register("org.activist", _activist_q)
+register("org.member", _member_q, org_path=lambda m: m.organisation.path)
+register("org.person", _person_q, org_path=_person_org_path)
+register("org.activist", _activist_q, org_path=lambda a: a.organisation.path)
 
 
 def visible_to(user, queryset: QuerySet) -> QuerySet:
     scope = scope_of(user)
     if scope.superuser:
         return queryset
-    rule = _RULES.get(queryset.model._meta.label_lower)
-    if rule is None:
-        # Deny by default: a model nobody wrote a rule for is visible to superusers only.
+    policy = _POLICIES.get(queryset.model._meta.label_lower)
+    if policy is None:
+        # Deny by default: a model nobody wrote a policy for is visible to superusers only.
         return queryset.none()
-    # Every rule follows to-one relations only, so filtering never duplicates rows.
-    return queryset.filter(rule(scope))
-
-
-def _org_path_of(obj: Model) -> str | None:
-    label = obj._meta.label_lower
-    if label == "org.organisation":
-        return obj.path
-    if label in ("org.member", "org.activist"):
-        return obj.organisation.path
-    if label == "org.person":
-        for attr in ("member", "activist"):
-            related = getattr(obj, attr, None)
-            if related is not None:
-                return related.organisation.path
-    return None
+    # Every rule follows to-one relations only (or Exists), so filtering never duplicates rows.
+    q = policy.rule(scope)
+    for extension in _EXTENSIONS.get(queryset.model._meta.label_lower, []):
+        q |= extension(scope)
+    return queryset.filter(q)
 
 
 def _in_cells(scope: Scope, *cells) -> bool:
@@ -236,7 +288,13 @@ def can(user, action: str, obj: Model) -> bool:
         # register one, e.g. a member's contact, comes with the contacts; until then only the community,
         # so that whoever creates a person can also see them afterwards.)
         return _in_cells(scope, obj.residence, obj.workplace)
-    path = _org_path_of(obj)
+    policy = _POLICIES.get(obj._meta.label_lower)
+    if policy is None:
+        return False
+    if policy.owner is not None and scope.person_id is not None and policy.owner(obj) == scope.person_id:
+        # A member writes their own things (their monthly report, the talks with their contacts).
+        return True
+    path = policy.org_path(obj) if policy.org_path is not None else None
     if path is None:
         return False
     editor_paths = scope.paths_for(_ORG_EDITORS)
@@ -249,6 +307,13 @@ def can_edit_under(user, organisation) -> bool:
     if scope.superuser:
         return True
     return any(organisation.path.startswith(p) for p in scope.paths_for(_ORG_EDITORS))
+
+
+def edits_organisations(user) -> bool:
+    """Whether the user may put business data into some organisation (office, secretary): from the scope
+    already loaded, without a query."""
+    scope = scope_of(user)
+    return scope.superuser or bool(scope.paths_for(_ORG_EDITORS))
 
 
 def editable_organisations(user, queryset: QuerySet) -> QuerySet:

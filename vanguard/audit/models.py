@@ -1,14 +1,15 @@
 """The audit trail: one append-only table whose rows are chained by an HMAC (see chain.py).
 
-Rows are written only by `services.record()`, which computes the chain under a lock. Nothing in the
-application changes or removes a row: the model and its queryset refuse, and database triggers (migration
-0002) refuse too, except the deletion of rows older than the retention period by `vanguard audit purge`.
+Rows are written only by `services.record()` and, for bulk writes, `services.record_many()`, which compute
+the chain under a lock. Nothing in the application changes or removes a row: the model and its queryset
+refuse, and database triggers (migration 0002) refuse too, except the deletion of rows older than the
+retention period by `vanguard audit purge`.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 # Nothing younger than this is ever purged; the database triggers carry the same number.
@@ -49,6 +50,36 @@ class AuditRecordQuerySet(models.QuerySet):
 
     def update_or_create(self, *args, **kwargs):
         raise AuditTrailError("审计记录不可修改。")
+
+    def _append_chained(self, rows: list[dict]) -> int:
+        """Insert rows that services.record_many() has already chained, in chain order: one executemany,
+        each value prepared by its field exactly as an ORM insert prepares it.
+
+        Only record_many() calls this, holding the chain's lock; every row must carry its hash."""
+        if any(not row.get("hash") or not row.get("prev_hash") for row in rows):
+            raise AuditTrailError("审计记录只能通过 vanguard.audit.services.record() 写入。")
+        if not rows:
+            return 0
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote(self.model._meta.db_table),
+            ", ".join(quote(f.column) for f in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+        # Text needs no preparing (CharField and TextField hand a str through as it is): skip the call.
+        text = [isinstance(f, models.CharField | models.TextField) for f in fields]
+        params = [
+            [
+                value if plain and type(value) is str else f.get_db_prep_save(value, connection)
+                for f, plain, value in zip(fields, text, (row[f.attname] for f in fields), strict=True)
+            ]
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+        return len(rows)
 
     def purge_prefix(self, *, before_id: int) -> int:
         """Delete the records of the chain's head up to (not including) `before_id`.

@@ -19,6 +19,12 @@ def _syllables(name: str, style: Style) -> list[str]:
     return [_NON_KEY.sub("", s.lower()) for s in lazy_pinyin(name, style=style, errors="default")]
 
 
+def keys(name: str) -> tuple[str, str]:
+    """Both search keys of a name, (full pinyin, initials), from one reading of it."""
+    syllables = _syllables(name, Style.NORMAL)
+    return "".join(syllables), "".join(s[:1] for s in syllables if s)
+
+
 def full_pinyin(name: str) -> str:
     return "".join(_syllables(name, Style.NORMAL))
 

@@ -146,10 +146,12 @@ def label_of(mapping: dict[str, str], value: str) -> str:
 
 
 def person_type_of(person: Person) -> str:
-    """The 人员类型 of a person, from their membership or activist record (an admitted activist is a member)."""
+    """The 人员类型 of a person, from their membership or activist record (admitted activists are members)."""
     member = getattr(person, "member", None)
     if member is not None:
-        return label_of({k: v.member_status for k, v in PERSON_TYPES.items() if v.member_status}, member.status)
+        return label_of(
+            {k: v.member_status for k, v in PERSON_TYPES.items() if v.member_status}, member.status
+        )
     activist = getattr(person, "activist", None)
     if activist is not None and activist.stage != Activist.Stage.ADMITTED:
         return label_of(

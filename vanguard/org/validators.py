@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -18,8 +19,17 @@ _ID_FORMAT = re.compile(r"^\d{17}[\dX]$")
 _MOBILE_FORMAT = re.compile(r"^1[3-9]\d{9}$")
 
 
+_today: tuple[int, dt.date | None] = (0, None)
+
+
 def today() -> dt.date:
-    return timezone.localdate()
+    """Today in the site's time zone, worked out at most once a second: validating a large import asks
+    for it several times a row."""
+    global _today
+    second = int(time.time())
+    if _today[0] != second or _today[1] is None:
+        _today = (second, timezone.localdate())
+    return _today[1]
 
 
 def id_number_check_digit(first17: str) -> str:

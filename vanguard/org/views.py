@@ -48,7 +48,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     members = selectors.member_list(user=request.user, filters=filters)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     template = "org/_member_rows.html" if request.headers.get("HX-Request") else "org/member_list.html"
-    can_create = scope.editable_organisations(request.user, Organisation.objects.all()).exists()
+    can_create = scope.edits_organisations(request.user)
     return render(request, template, {"form": form, "page": page, "can_create": can_create})
 
 

@@ -23,12 +23,12 @@ USERNAMES = ("admin", "office", "secretary", "member", "community", "supervisor"
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker) -> dict[str, int]:
     """One demo for the tests that only read it: a build takes seconds, too long to repeat per test.
-    It is committed, so it is removed again when the module is done, leaving the database empty."""
-    with django_db_blocker.unblock():
-        counts = builder.build_demo()
-    yield counts
+    It is built in a transaction rolled back when the module is done: committed, its audit records (which
+    nothing may delete) would stay behind for other tests to count."""
     with django_db_blocker.unblock(), transaction.atomic():
-        builder.reset_demo()
+        counts = builder.build_demo()
+        yield counts
+        transaction.set_rollback(True)
 
 
 def _table_counts() -> dict[str, int]:

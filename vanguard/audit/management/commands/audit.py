@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +12,7 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanguard.accounts.scope import console_actor
 from vanguard.audit import chain, services, triggers
 from vanguard.audit.models import AuditRecord
 
@@ -22,14 +22,6 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(_("日期格式应为YYYY-MM-DD,例如2025-01-01。")) from exc
-
-
-def _console_user() -> str:
-    try:
-        name = getpass.getuser()
-    except (OSError, KeyError):
-        name = ""
-    return _("%(name)s(控制台)") % {"name": name} if name else _("控制台")
 
 
 def _when(value: dt.datetime) -> str:
@@ -83,7 +75,7 @@ class Command(BaseCommand):
 
     def purge(self, before: dt.date) -> None:
         try:
-            result = services.purge(before=before, username=_console_user())
+            result = services.purge(before=before, username=console_actor().username)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(
