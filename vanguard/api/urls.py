@@ -6,7 +6,10 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from vanguard.contacts import apis as contacts_apis
 from vanguard.org import apis as org_apis
+from vanguard.reports import apis as reports_apis
+from vanguard.zones import apis as zones_apis
 
 from .errors import api_not_found
 from .views import TokenView
@@ -18,6 +21,9 @@ router.register("organisations", org_apis.OrganisationViewSet, basename="organis
 router.register("cells", org_apis.CellViewSet, basename="cell")
 router.register("people", org_apis.PersonViewSet, basename="person")
 router.register("members", org_apis.MemberViewSet, basename="member")
+for app_apis in (zones_apis, contacts_apis, reports_apis):
+    for prefix, viewset, basename in app_apis.ROUTES:
+        router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

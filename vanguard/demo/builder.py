@@ -25,7 +25,11 @@ from vanguard.core import pinyin
 from vanguard.org import services
 from vanguard.org.models import Activist, Cell, Member, Organisation, Person, Strength, TreeNode
 
+from . import contacts as demo_contacts
 from . import data, people
+from . import reports as demo_reports
+from . import work as demo_work
+from . import zones as demo_zones
 
 DEMO_PASSWORD = "Vanguard-2026"
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -373,6 +377,10 @@ AREAS: list[Area] = [
     Area("网格", build_grid, reset_grid),
     Area("人员、党员和入党积极分子", build_people, reset_people),
     Area("演示账户", build_logins, reset_users),
+    Area("责任区和责任网格", demo_zones.build, demo_zones.reset),
+    Area("任务、工作运行表和活动", demo_work.build, demo_work.reset),
+    Area("联系群众和谈心走访", demo_contacts.build, demo_contacts.reset),
+    Area("月度汇报", demo_reports.build, demo_reports.reset),
 ]
 
 

@@ -16,6 +16,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from vanguard.audit.models import AuditRecord
+from vanguard.contacts.tests import factories as contact_factories
+from vanguard.reports.models import MonthlyReport
+from vanguard.zones.tests import work_factories as work
+from vanguard.zones.tests import zone_factories
 
 # Patterns anyone may open without logging in, and why.
 PUBLIC = {
@@ -32,6 +36,15 @@ PUBLIC = {
 # The API's catch-all answers a JSON 404 for any path it does not know, logged in or not.
 CATCH_ALL = "api/v1/^[\\s\\S]*$"
 
+
+def _report_a(w) -> int:
+    """A monthly report of branch A's member, made on first use."""
+    report, _ = MonthlyReport.objects.get_or_create(
+        member=w.member_a, month=w.member_a.join_date.replace(day=1), defaults={"work_done": "汇报"}
+    )
+    return report.pk
+
+
 # For each pattern with an object id: which object of branch A (or of its community) to try.
 OBJECT_IDS: dict[str, Callable] = {
     "org:member_detail": lambda w: w.member_a.pk,
@@ -43,6 +56,52 @@ OBJECT_IDS: dict[str, Callable] = {
     "api:cell-detail": lambda w: w.community.pk,
     "api:person-detail": lambda w: w.member_a.person_id,
     "api:member-detail": lambda w: w.member_a.pk,
+    "reports:detail": _report_a,
+    "reports:edit": _report_a,
+    "reports:review": _report_a,
+    "reports:archive": lambda w: w.member_a.pk,
+    "reports:archive_export": lambda w: w.member_a.pk,
+    "api:report-detail": _report_a,
+    "api:report-review": _report_a,
+    "contacts:member_contacts": lambda w: w.member_a.pk,
+    "contacts:assignment_create": lambda w: w.member_a.pk,
+    "contacts:assignment_detail": lambda w: contact_factories.sweep_assignment(w).pk,
+    "contacts:assignment_edit": lambda w: contact_factories.sweep_assignment(w).pk,
+    "contacts:assignment_delete": lambda w: contact_factories.sweep_assignment(w).pk,
+    "contacts:talk_create": lambda w: contact_factories.sweep_assignment(w).pk,
+    "contacts:talk_edit": lambda w: contact_factories.sweep_talk(w).pk,
+    "api:contact-assignment-detail": lambda w: contact_factories.sweep_assignment(w).pk,
+    "api:contact-talk-detail": lambda w: contact_factories.sweep_talk(w).pk,
+    "zones:zone_tasks": lambda w: work.sweep_zone(w).pk,
+    "zones:zone_task_create": lambda w: work.sweep_zone(w).pk,
+    "zones:zone_plan": lambda w: work.sweep_zone(w).pk,
+    "zones:plan_entry_create": lambda w: work.sweep_zone(w).pk,
+    "zones:plan_entry_edit": lambda w: work.sweep_plan_entry(w).pk,
+    "zones:plan_entry_delete": lambda w: work.sweep_plan_entry(w).pk,
+    "zones:task_detail": lambda w: work.sweep_task(w).pk,
+    "zones:task_edit": lambda w: work.sweep_task(w).pk,
+    "zones:task_complete": lambda w: work.sweep_task(w).pk,
+    "zones:task_cancel": lambda w: work.sweep_task(w).pk,
+    "zones:task_reopen": lambda w: work.sweep_task(w).pk,
+    "zones:activity_detail": lambda w: work.sweep_activity(w).pk,
+    "zones:activity_edit": lambda w: work.sweep_activity(w).pk,
+    "api:task-detail": lambda w: work.sweep_task(w).pk,
+    "api:task-complete": lambda w: work.sweep_task(w).pk,
+    "api:task-cancel": lambda w: work.sweep_task(w).pk,
+    "api:task-reopen": lambda w: work.sweep_task(w).pk,
+    "api:plan-entry-detail": lambda w: work.sweep_plan_entry(w).pk,
+    "api:activity-detail": lambda w: work.sweep_activity(w).pk,
+    "zones:zone_detail": lambda w: zone_factories.sweep_zone(w).pk,
+    "zones:zone_edit": lambda w: zone_factories.sweep_zone(w).pk,
+    "zones:zone_delete": lambda w: zone_factories.sweep_zone(w).pk,
+    "zones:zone_role_add": lambda w: zone_factories.sweep_zone(w).pk,
+    "zones:zone_role_remove": lambda w: zone_factories.sweep_role(w).pk,
+    "zones:responsibility_list": lambda w: w.branch_a.pk,
+    "zones:responsibility_delete": lambda w: zone_factories.sweep_responsibility(w).pk,
+    "api:zone-detail": lambda w: zone_factories.sweep_zone(w).pk,
+    "api:zone-role-detail": lambda w: zone_factories.sweep_role(w).pk,
+    "api:zone-role-kind-detail": lambda w: zone_factories.role_kind().pk,
+    "api:responsibility-detail": lambda w: zone_factories.sweep_responsibility(w).pk,
 }
 # Objects that the secretary of branch B may not see: these must answer 404 to them.
 BRANCH_A_ONLY = {
@@ -53,6 +112,44 @@ BRANCH_A_ONLY = {
     "api:organisation-detail",
     "api:person-detail",
     "api:member-detail",
+    "reports:detail",
+    "reports:edit",
+    "reports:review",
+    "reports:archive",
+    "reports:archive_export",
+    "api:report-detail",
+    "contacts:member_contacts",
+    "contacts:assignment_create",
+    "contacts:assignment_detail",
+    "contacts:assignment_edit",
+    "contacts:assignment_delete",
+    "contacts:talk_create",
+    "contacts:talk_edit",
+    "api:contact-assignment-detail",
+    "api:contact-talk-detail",
+    # (The work's transitions, complete / cancel / reopen, are POST only: a GET answers 405 before the
+    # object is looked up. Their 404 for another branch is tested in vanguard/zones/tests/test_work_*.)
+    "zones:zone_tasks",
+    "zones:zone_task_create",
+    "zones:zone_plan",
+    "zones:plan_entry_create",
+    "zones:plan_entry_edit",
+    "zones:plan_entry_delete",
+    "zones:task_detail",
+    "zones:task_edit",
+    "zones:activity_detail",
+    "zones:activity_edit",
+    "api:task-detail",
+    "api:plan-entry-detail",
+    "api:activity-detail",
+    # (Deleting a zone, a role or a responsibility and adding a role are POST only; their 404 for another
+    # branch is tested in vanguard/zones/tests/test_zones_views.py.)
+    "zones:zone_detail",
+    "zones:zone_edit",
+    "zones:responsibility_list",
+    "api:zone-detail",
+    "api:zone-role-detail",
+    "api:responsibility-detail",
 }
 
 
