@@ -30,7 +30,8 @@ from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX, ScopedPrimaryK
 from vanguard.api.permissions import HasBusinessRole
 from vanguard.api.schema import detail_schema, list_schema, write_schema
 from vanguard.core.masking import mask_phone
-from vanguard.org.models import Cell, Member, Organisation, Person
+from vanguard.org.apis import organisation_field
+from vanguard.org.models import Cell, Member, Person
 from vanguard.org.validators import today, validate_mobile
 from vanguard.zones.models import validate_year
 
@@ -54,15 +55,6 @@ def _member_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
         queryset=Member.objects.select_related("person", "organisation"),
         scoped=_members_in_sight,
         error_messages={"does_not_exist": gettext_lazy("所选党员不存在或不在您的管理范围内。")},
-        **kwargs,
-    )
-
-
-def _organisation_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
-    return ScopedPrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
-        scoped=scope.visible_to,
-        error_messages={"does_not_exist": gettext_lazy("所选党组织不存在或不在您的管理范围内。")},
         **kwargs,
     )
 
@@ -139,7 +131,7 @@ class AssignmentSerializer(serializers.Serializer):
 
 class AssignmentFilterSerializer(serializers.Serializer):
     member = _member_field(required=False, help_text=gettext_lazy("该党员的联系对象"))
-    organisation = _organisation_field(
+    organisation = organisation_field(
         required=False, help_text=gettext_lazy("该党组织及其下级党员的联系对象")
     )
     year = _year_field(required=False)
@@ -428,7 +420,7 @@ class _OverseesContacts(permissions.BasePermission):
 
 
 class BelowTwoFilterSerializer(serializers.Serializer):
-    organisation = _organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的党员"))
+    organisation = organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的党员"))
     year = _year_field(required=False, help_text=gettext_lazy("年度,默认今年"))
 
 
@@ -441,7 +433,7 @@ class BelowTwoSerializer(serializers.Serializer):
 
 
 class NotVisitedFilterSerializer(serializers.Serializer):
-    organisation = _organisation_field(
+    organisation = organisation_field(
         required=False, help_text=gettext_lazy("该党组织及其下级党员的联系对象")
     )
     month = _MonthField(required=False, help_text=gettext_lazy("月份,如 2026-05;默认本月,不能晚于本月"))

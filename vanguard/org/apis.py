@@ -30,10 +30,10 @@ from . import selectors, services
 from .models import Cell, Member, Organisation, Person, TreeNode
 from .validators import validate_id_number, validate_mobile, validate_not_future
 
-# --- fields and helpers ----------------------------------------------------------------------------------
+# --- fields (the scoped id fields serve the other apps' APIs too) and helpers ------------------------------
 
 
-def _organisation_field(scoped=scope.visible_to, **kwargs) -> ScopedPrimaryKeyRelatedField:
+def organisation_field(scoped=scope.visible_to, **kwargs) -> ScopedPrimaryKeyRelatedField:
     return ScopedPrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         scoped=scoped,
@@ -42,7 +42,16 @@ def _organisation_field(scoped=scope.visible_to, **kwargs) -> ScopedPrimaryKeyRe
     )
 
 
-def _cell_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
+def person_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
+    return ScopedPrimaryKeyRelatedField(
+        queryset=Person.objects.all(),
+        scoped=scope.visible_to,
+        error_messages={"does_not_exist": gettext_lazy("所选人员不存在或不在您的可见范围内。")},
+        **kwargs,
+    )
+
+
+def cell_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
     return ScopedPrimaryKeyRelatedField(
         queryset=Cell.objects.all(),
         scoped=scope.visible_to,
@@ -98,7 +107,7 @@ class OrganisationSerializer(serializers.Serializer):
 
 
 class OrganisationFilterSerializer(serializers.Serializer):
-    parent = _organisation_field(required=False, help_text=gettext_lazy("只列出该党组织的直接下级"))
+    parent = organisation_field(required=False, help_text=gettext_lazy("只列出该党组织的直接下级"))
     kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False, allow_blank=True)
 
 
@@ -115,7 +124,7 @@ class CellSerializer(serializers.Serializer):
 
 
 class CellFilterSerializer(serializers.Serializer):
-    parent = _cell_field(required=False, help_text=gettext_lazy("只列出该网格的直接下级"))
+    parent = cell_field(required=False, help_text=gettext_lazy("只列出该网格的直接下级"))
     kind = serializers.ChoiceField(choices=Cell.Kind.choices, required=False, allow_blank=True)
 
 
@@ -246,8 +255,8 @@ class PersonInputSerializer(serializers.Serializer):
     mobile = serializers.CharField(
         required=False, allow_blank=True, max_length=11, validators=[validate_mobile]
     )
-    workplace = _cell_field(required=False, allow_null=True)
-    residence = _cell_field(required=False, allow_null=True)
+    workplace = cell_field(required=False, allow_null=True)
+    residence = cell_field(required=False, allow_null=True)
     occupation = serializers.CharField(required=False, allow_blank=True, max_length=50)
     strengths = serializers.ListField(
         child=serializers.CharField(max_length=30),
@@ -416,11 +425,11 @@ class MemberSerializer(serializers.Serializer):
 
 
 class MemberFilterSerializer(serializers.Serializer):
-    organisation = _organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的党员"))
+    organisation = organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的党员"))
     category = serializers.ChoiceField(choices=Member.Category.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Member.Status.choices, required=False, allow_blank=True)
     occupation = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    residence = _cell_field(required=False, help_text=gettext_lazy("居住在该网格及其下级的党员"))
+    residence = cell_field(required=False, help_text=gettext_lazy("居住在该网格及其下级的党员"))
     q = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -443,7 +452,7 @@ class MemberFilterSerializer(serializers.Serializer):
 class MemberInputSerializer(PersonInputSerializer):
     # A member and their person in one flat object.
 
-    organisation = _organisation_field(
+    organisation = organisation_field(
         scoped=scope.editable_organisations, help_text=gettext_lazy("所在党支部或党小组,须在您的管理范围内")
     )
     status = serializers.ChoiceField(choices=Member.Status.choices, required=False)

@@ -26,8 +26,9 @@ from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX, ScopedPrimaryK
 from vanguard.api.permissions import HasBusinessRole
 from vanguard.api.schema import detail_schema, list_schema, write_schema
 from vanguard.core.masking import mask_phone
-from vanguard.org.models import Member, Organisation
-from vanguard.zones.models import Zone
+from vanguard.org.apis import organisation_field
+from vanguard.org.models import Member
+from vanguard.zones.zone_apis import zone_field
 
 from . import selectors, services
 from .forms import TEXT_LIMIT
@@ -53,24 +54,6 @@ class MonthField(serializers.Field):
 
     def to_representation(self, value) -> str:
         return format_month(value)
-
-
-def _organisation_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
-    return ScopedPrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
-        scoped=scope.visible_to,
-        error_messages={"does_not_exist": gettext_lazy("所选党组织不存在或不在您的管理范围内。")},
-        **kwargs,
-    )
-
-
-def _zone_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
-    return ScopedPrimaryKeyRelatedField(
-        queryset=Zone.objects.all(),
-        scoped=scope.visible_to,
-        error_messages={"does_not_exist": gettext_lazy("所选责任区不存在或不在您的可见范围内。")},
-        **kwargs,
-    )
 
 
 def _text(label, *, required: bool = False, **kwargs) -> serializers.CharField:
@@ -108,7 +91,7 @@ class ReportSerializer(serializers.Serializer):
 
 
 class ReportFilterSerializer(serializers.Serializer):
-    organisation = _organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级党员的汇报"))
+    organisation = organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级党员的汇报"))
     member = ScopedPrimaryKeyRelatedField(
         queryset=Member.objects.all(),
         scoped=scope.visible_to,
@@ -130,7 +113,7 @@ class ReportFilterSerializer(serializers.Serializer):
 
 class ReportCreateSerializer(serializers.Serializer):
     month = MonthField(help_text=gettext_lazy("汇报的月份,如 2026-03;不能是未来的月份,每月一份"))
-    zone = _zone_field(
+    zone = zone_field(
         required=False,
         allow_null=True,
         help_text=gettext_lazy("本人有分工的该年度责任区;不填时取本人当年唯一的责任区"),
@@ -142,7 +125,7 @@ class ReportCreateSerializer(serializers.Serializer):
 
 class ReportUpdateSerializer(serializers.Serializer):
     # The month is not here: it stays, and a report for another month is a new report.
-    zone = _zone_field(required=False, allow_null=True)
+    zone = zone_field(required=False, allow_null=True)
     work_done = _text(gettext_lazy("责任区工作情况"), required=True)
     ideas = _text(gettext_lazy("设想和建议"))
     masses_opinions = _text(gettext_lazy("群众意见"))
@@ -157,7 +140,7 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class MissingFilterSerializer(serializers.Serializer):
-    organisation = _organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级;不填为全部"))
+    organisation = organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级;不填为全部"))
     month = MonthField(required=False, help_text=gettext_lazy("月份,如 2026-03;不填为本月"))
 
     def validate_month(self, month):

@@ -26,23 +26,16 @@ from vanguard.api.errors import error_responses
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX, ScopedPrimaryKeyRelatedField
 from vanguard.api.permissions import HasBusinessRole
 from vanguard.api.schema import detail_schema, list_schema, write_schema
-from vanguard.org.models import Member, Organisation, Person
+from vanguard.org.apis import organisation_field, person_field
+from vanguard.org.models import Member, Organisation
 from vanguard.org.validators import today
+from vanguard.zones.zone_apis import zone_field
 
 from . import work_selectors as selectors
 from . import work_services as services
-from .models import Activity, Task, WorkPlanEntry, Zone
+from .models import Activity, Task, WorkPlanEntry
 
 # --- fields ----------------------------------------------------------------------------------------------
-
-
-def _zone_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
-    return ScopedPrimaryKeyRelatedField(
-        queryset=Zone.objects.select_related("organisation"),
-        scoped=scope.visible_to,
-        error_messages={"does_not_exist": gettext_lazy("所选责任区不存在或不在您的可见范围内。")},
-        **kwargs,
-    )
 
 
 def _member_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
@@ -50,24 +43,6 @@ def _member_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
         queryset=Member.objects.select_related("organisation", "person"),
         scoped=scope.visible_to,
         error_messages={"does_not_exist": gettext_lazy("所选党员不存在或不在您的可见范围内。")},
-        **kwargs,
-    )
-
-
-def _person_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
-    return ScopedPrimaryKeyRelatedField(
-        queryset=Person.objects.all(),
-        scoped=scope.visible_to,
-        error_messages={"does_not_exist": gettext_lazy("所选人员不存在或不在您的可见范围内。")},
-        **kwargs,
-    )
-
-
-def _organisation_field(scoped=scope.visible_to, **kwargs) -> ScopedPrimaryKeyRelatedField:
-    return ScopedPrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
-        scoped=scoped,
-        error_messages={"does_not_exist": gettext_lazy("所选党组织不存在或不在您的管理范围内。")},
         **kwargs,
     )
 
@@ -122,8 +97,8 @@ class TaskSerializer(serializers.Serializer):
 
 
 class TaskFilterSerializer(serializers.Serializer):
-    organisation = _organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的任务"))
-    zone = _zone_field(required=False, help_text=gettext_lazy("该责任区的任务"))
+    organisation = organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的任务"))
+    zone = zone_field(required=False, help_text=gettext_lazy("该责任区的任务"))
     member = _member_field(required=False, help_text=gettext_lazy("该党员的任务"))
     category = serializers.ChoiceField(choices=Task.Category.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Task.Status.choices, required=False, allow_blank=True)
@@ -153,7 +128,7 @@ class TaskFilterSerializer(serializers.Serializer):
 class TaskInputSerializer(serializers.Serializer):
     # The status is not written here: complete, cancel and reopen are its transitions.
 
-    zone = _zone_field(required=False, allow_null=True, help_text=gettext_lazy("责任区;与党员至少填一项"))
+    zone = zone_field(required=False, allow_null=True, help_text=gettext_lazy("责任区;与党员至少填一项"))
     member = _member_field(
         required=False, allow_null=True, help_text=gettext_lazy("党员;须在您管理的党组织内")
     )
@@ -342,7 +317,7 @@ class PlanEntrySerializer(serializers.Serializer):
 
 
 class PlanEntryFilterSerializer(serializers.Serializer):
-    zone = _zone_field(required=False, help_text=gettext_lazy("该责任区的工作运行表"))
+    zone = zone_field(required=False, help_text=gettext_lazy("该责任区的工作运行表"))
     month = _MonthField(required=False, help_text=gettext_lazy("展开各条目日期的月份,如 2026-03;默认本月"))
 
 
@@ -351,7 +326,7 @@ class MonthSerializer(serializers.Serializer):
 
 
 class PlanEntryInputSerializer(serializers.Serializer):
-    zone = _zone_field(help_text=gettext_lazy("责任区,须在您管理的党组织内"))
+    zone = zone_field(help_text=gettext_lazy("责任区,须在您管理的党组织内"))
     title = serializers.CharField(max_length=200, label=gettext_lazy("工作内容"))
     recurrence = serializers.ChoiceField(
         choices=WorkPlanEntry.Recurrence.choices, required=False, help_text=gettext_lazy("默认一次性")
@@ -360,7 +335,7 @@ class PlanEntryInputSerializer(serializers.Serializer):
     ends_on = serializers.DateField(
         required=False, allow_null=True, help_text=gettext_lazy("按期重复的工作到这一天为止;一次性工作不填")
     )
-    person = _person_field(required=False, allow_null=True, help_text=gettext_lazy("负责人"))
+    person = person_field(required=False, allow_null=True, help_text=gettext_lazy("负责人"))
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
@@ -505,9 +480,9 @@ class ActivitySerializer(serializers.Serializer):
 
 
 class ActivityFilterSerializer(serializers.Serializer):
-    organisation = _organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级组织的活动"))
-    zone = _zone_field(required=False, help_text=gettext_lazy("该责任区的活动"))
-    person = _person_field(required=False, help_text=gettext_lazy("该人员参加的活动"))
+    organisation = organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级组织的活动"))
+    zone = zone_field(required=False, help_text=gettext_lazy("该责任区的活动"))
+    person = person_field(required=False, help_text=gettext_lazy("该人员参加的活动"))
     held_from = serializers.DateField(required=False, help_text=gettext_lazy("活动日期不早于"))
     held_to = serializers.DateField(required=False, help_text=gettext_lazy("活动日期不晚于"))
     q = serializers.CharField(
@@ -528,7 +503,7 @@ class ActivityFilterSerializer(serializers.Serializer):
 
 
 class ParticipantInputSerializer(serializers.Serializer):
-    person = _person_field(help_text=gettext_lazy("参加人员(党员或其他人员),须在您的可见范围内"))
+    person = person_field(help_text=gettext_lazy("参加人员(党员或其他人员),须在您的可见范围内"))
     hours = serializers.DecimalField(
         max_digits=3,
         decimal_places=1,
@@ -541,10 +516,10 @@ class ParticipantInputSerializer(serializers.Serializer):
 
 
 class ActivityInputSerializer(serializers.Serializer):
-    organisation = _organisation_field(
+    organisation = organisation_field(
         scoped=scope.editable_organisations, help_text=gettext_lazy("组织单位,须在您的管理范围内")
     )
-    zone = _zone_field(
+    zone = zone_field(
         required=False, allow_null=True, help_text=gettext_lazy("责任区,须属于该组织单位或其下级党组织")
     )
     title = serializers.CharField(max_length=200, label=gettext_lazy("活动名称"))

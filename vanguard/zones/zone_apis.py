@@ -28,7 +28,8 @@ from vanguard.api.errors import error_responses
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX, MAX_ID, ScopedPrimaryKeyRelatedField
 from vanguard.api.permissions import HasBusinessRole
 from vanguard.api.schema import detail_schema, list_schema, write_schema
-from vanguard.org.models import Cell, Organisation, Person
+from vanguard.org.apis import cell_field, organisation_field, person_field
+from vanguard.org.models import Cell, Organisation
 
 from . import coverage as coverage_selectors
 from . import selectors, services
@@ -37,38 +38,11 @@ from .models import Responsibility, Zone, ZoneRole, ZoneRoleKind, validate_year
 # --- fields ----------------------------------------------------------------------------------------------
 
 
-def _organisation_field(scoped=scope.visible_to, **kwargs) -> ScopedPrimaryKeyRelatedField:
-    return ScopedPrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
-        scoped=scoped,
-        error_messages={"does_not_exist": gettext_lazy("所选党组织不存在或不在您的管理范围内。")},
-        **kwargs,
-    )
-
-
-def _zone_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
+def zone_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
     return ScopedPrimaryKeyRelatedField(
         queryset=Zone.objects.select_related("organisation"),
         scoped=scope.visible_to,
         error_messages={"does_not_exist": gettext_lazy("所选责任区不存在或不在您的可见范围内。")},
-        **kwargs,
-    )
-
-
-def _person_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
-    return ScopedPrimaryKeyRelatedField(
-        queryset=Person.objects.all(),
-        scoped=scope.visible_to,
-        error_messages={"does_not_exist": gettext_lazy("所选人员不存在或不在您的可见范围内。")},
-        **kwargs,
-    )
-
-
-def _cell_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
-    return ScopedPrimaryKeyRelatedField(
-        queryset=Cell.objects.all(),
-        scoped=scope.visible_to,
-        error_messages={"does_not_exist": gettext_lazy("所选网格不存在。")},
         **kwargs,
     )
 
@@ -137,7 +111,7 @@ class ZoneSerializer(serializers.Serializer):
 
 
 class ZoneFilterSerializer(serializers.Serializer):
-    organisation = _organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的责任区"))
+    organisation = organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的责任区"))
     year = serializers.IntegerField(required=False, min_value=2000, max_value=9999)
     kind = serializers.ChoiceField(choices=Zone.Kind.choices, required=False, allow_blank=True)
     q = serializers.CharField(
@@ -157,7 +131,7 @@ class ZoneFilterSerializer(serializers.Serializer):
 class ZoneInputSerializer(serializers.Serializer):
     # A zone as a client writes it; its roles have their own endpoint (zone-roles).
 
-    organisation = _organisation_field(
+    organisation = organisation_field(
         scoped=_holding, help_text=gettext_lazy("所属党支部或党小组,须在您的管理范围内;建立后不能修改")
     )
     year = serializers.IntegerField(validators=[validate_year], label=gettext_lazy("年度"))
@@ -301,18 +275,18 @@ class ZoneRoleSerializer(ZoneRoleInZoneSerializer):
 
 
 class ZoneRoleFilterSerializer(serializers.Serializer):
-    zone = _zone_field(required=False, help_text=gettext_lazy("只列出该责任区的人员分工"))
+    zone = zone_field(required=False, help_text=gettext_lazy("只列出该责任区的人员分工"))
 
 
 class ZoneRoleInputSerializer(serializers.Serializer):
-    zone = _zone_field(help_text=gettext_lazy("责任区,须在您的管理范围内"))
+    zone = zone_field(help_text=gettext_lazy("责任区,须在您的管理范围内"))
     kind = ScopedPrimaryKeyRelatedField(
         queryset=ZoneRoleKind.objects.all(),
         scoped=lambda user, queryset: queryset,  # the list of roles is shared
         help_text=gettext_lazy("角色编号,见 zone-role-kinds"),
         error_messages={"does_not_exist": gettext_lazy("所选角色不存在。")},
     )
-    person = _person_field(help_text=gettext_lazy("担任该角色的人员"))
+    person = person_field(help_text=gettext_lazy("担任该角色的人员"))
 
 
 def _roles(user) -> QuerySet[ZoneRole]:
@@ -422,14 +396,14 @@ class ResponsibilitySerializer(serializers.Serializer):
 
 
 class ResponsibilityFilterSerializer(serializers.Serializer):
-    organisation = _organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的责任网格"))
+    organisation = organisation_field(required=False, help_text=gettext_lazy("该党组织及其下级的责任网格"))
 
 
 class ResponsibilityInputSerializer(serializers.Serializer):
-    organisation = _organisation_field(
+    organisation = organisation_field(
         scoped=_holding, help_text=gettext_lazy("负责的党支部或党小组,须在您的管理范围内")
     )
-    cell = _cell_field(help_text=gettext_lazy("负责的网格(含其全部下级)"))
+    cell = cell_field(help_text=gettext_lazy("负责的网格(含其全部下级)"))
 
 
 def _responsibility_names(rows) -> dict[str, str]:
