@@ -13,6 +13,8 @@ urlpatterns = [
     path("zones/", include("vanguard.zones.urls")),
     path("contacts/", include("vanguard.contacts.urls")),
     path("reports/", include("vanguard.reports.urls")),
+    path("assessment/", include("vanguard.assessment.urls")),
+    path("assessment/year/", include("vanguard.assessment.urls_year")),
     path("audit/", include("vanguard.audit.urls")),
     path("data/", include("vanguard.dataio.urls")),
     path("api/v1/", include("vanguard.api.urls")),

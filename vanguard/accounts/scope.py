@@ -309,6 +309,18 @@ def can_edit_under(user, organisation) -> bool:
     return any(organisation.path.startswith(p) for p in scope.paths_for(_ORG_EDITORS))
 
 
+def acts_as(user, roles: set[str], organisation, *, strictly_above: bool = False) -> bool:
+    """Does `user` hold one of `roles` over `organisation` (at it or above it; `strictly_above`: above it
+    only, e.g. the office scoring a branch, not the branch's own secretary)?"""
+    scope = scope_of(user)
+    if scope.superuser:
+        return True
+    return any(
+        organisation.path.startswith(p) and not (strictly_above and organisation.path == p)
+        for p in scope.paths_for(roles)
+    )
+
+
 def edits_organisations(user) -> bool:
     """Whether the user may put business data into some organisation (office, secretary): from the scope
     already loaded, without a query."""

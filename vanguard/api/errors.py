@@ -45,6 +45,7 @@ _DESCRIPTIONS = {
     401: gettext_lazy("未登录或令牌无效"),
     403: gettext_lazy("无权执行此操作"),
     404: gettext_lazy("对象不存在,或不在您的可见范围内"),
+    409: gettext_lazy("数据已被他人修改:请刷新后再提交"),
 }
 
 

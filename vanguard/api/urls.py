@@ -6,6 +6,8 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from vanguard.assessment import apis as assessment_apis
+from vanguard.assessment import apis_year as assessment_year_apis
 from vanguard.contacts import apis as contacts_apis
 from vanguard.org import apis as org_apis
 from vanguard.reports import apis as reports_apis
@@ -21,7 +23,7 @@ router.register("organisations", org_apis.OrganisationViewSet, basename="organis
 router.register("cells", org_apis.CellViewSet, basename="cell")
 router.register("people", org_apis.PersonViewSet, basename="person")
 router.register("members", org_apis.MemberViewSet, basename="member")
-for app_apis in (zones_apis, contacts_apis, reports_apis):
+for app_apis in (zones_apis, contacts_apis, reports_apis, assessment_apis, assessment_year_apis):
     for prefix, viewset, basename in app_apis.ROUTES:
         router.register(prefix, viewset, basename=basename)
 

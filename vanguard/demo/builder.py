@@ -25,6 +25,7 @@ from vanguard.core import pinyin
 from vanguard.org import services
 from vanguard.org.models import Activist, Cell, Member, Organisation, Person, Strength, TreeNode
 
+from . import assessment as demo_assessment
 from . import contacts as demo_contacts
 from . import data, people
 from . import reports as demo_reports
@@ -381,6 +382,7 @@ AREAS: list[Area] = [
     Area("任务、工作运行表和活动", demo_work.build, demo_work.reset),
     Area("联系群众和谈心走访", demo_contacts.build, demo_contacts.reset),
     Area("月度汇报", demo_reports.build, demo_reports.reset),
+    Area("量化考核", demo_assessment.build, demo_assessment.reset),
 ]
 
 

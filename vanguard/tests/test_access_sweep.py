@@ -15,6 +15,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from vanguard.assessment.tests import sweep as assessment_pages
+from vanguard.assessment.tests import year_factories as assessment_year
 from vanguard.audit.models import AuditRecord
 from vanguard.contacts.tests import factories as contact_factories
 from vanguard.reports.models import MonthlyReport
@@ -102,6 +104,61 @@ OBJECT_IDS: dict[str, Callable] = {
     "api:zone-role-detail": lambda w: zone_factories.sweep_role(w).pk,
     "api:zone-role-kind-detail": lambda w: zone_factories.role_kind().pk,
     "api:responsibility-detail": lambda w: zone_factories.sweep_responsibility(w).pk,
+    "api:assessment-scheme-detail": lambda w: assessment_pages.sweep_scheme(w).pk,
+    "api:assessment-scheme-indicators": lambda w: assessment_pages.sweep_scheme(w).pk,
+    "api:assessment-round-detail": lambda w: assessment_pages.sweep_round(w).pk,
+    "api:assessment-round-open": lambda w: assessment_pages.sweep_round(w).pk,
+    "api:assessment-round-close": lambda w: assessment_pages.sweep_round(w).pk,
+    "api:assessment-round-reopen": lambda w: assessment_pages.sweep_round(w).pk,
+    "api:assessment-round-publish": lambda w: assessment_pages.sweep_round(w).pk,
+    "api:assessment-round-archive": lambda w: assessment_pages.sweep_round(w).pk,
+    "api:assessment-result-detail": lambda w: assessment_pages.sweep_result(w).pk,
+    "api:assessment-result-revise": lambda w: assessment_pages.sweep_result(w).pk,
+    # assessment: the year
+    "assessment_year:rollup_detail": lambda w: assessment_year.sweep_rollup(w).pk,
+    "assessment_year:rollup_edit": lambda w: assessment_year.sweep_rollup(w).pk,
+    "assessment_year:rollup_compute": lambda w: assessment_year.sweep_rollup(w).pk,
+    "assessment_year:rollup_delete": lambda w: assessment_year.sweep_rollup(w).pk,
+    "assessment_year:rollup_recommended": lambda w: assessment_year.sweep_rollup(w).pk,
+    "assessment_year:rollup_export": lambda w: assessment_year.sweep_rollup(w).pk,
+    "assessment_year:review_detail": lambda w: assessment_year.sweep_review(w).pk,
+    "assessment_year:review_edit": lambda w: assessment_year.sweep_review(w).pk,
+    "assessment_year:rectification_detail": lambda w: assessment_year.sweep_rectification(w).pk,
+    "assessment_year:rectification_note": lambda w: assessment_year.sweep_rectification(w).pk,
+    "assessment_year:rectification_done": lambda w: assessment_year.sweep_rectification(w).pk,
+    "assessment_year:appraisal_detail": lambda w: assessment_year.sweep_appraisal(w).pk,
+    "assessment_year:appraisal_close": lambda w: assessment_year.sweep_appraisal(w).pk,
+    "assessment_year:entry_detail": lambda w: assessment_year.sweep_entry(w).pk,
+    "assessment_year:entry_self": lambda w: assessment_year.sweep_entry(w).pk,
+    "assessment_year:entry_vote": lambda w: assessment_year.sweep_entry(w).pk,
+    "assessment_year:entry_paper": lambda w: assessment_year.sweep_entry(w).pk,
+    "assessment_year:entry_conclude": lambda w: assessment_year.sweep_entry(w).pk,
+    "api:assessment-rollup-detail": lambda w: assessment_year.sweep_rollup(w).pk,
+    "api:assessment-rollup-results": lambda w: assessment_year.sweep_rollup(w).pk,
+    "api:assessment-branch-review-detail": lambda w: assessment_year.sweep_review(w).pk,
+    "api:assessment-rectification-detail": lambda w: assessment_year.sweep_rectification(w).pk,
+    "api:assessment-rectification-done": lambda w: assessment_year.sweep_rectification(w).pk,
+    "api:assessment-appraisal-detail": lambda w: assessment_year.sweep_appraisal(w).pk,
+    "api:assessment-appraisal-entries": lambda w: assessment_year.sweep_appraisal(w).pk,
+    "api:assessment-appraisal-entry-vote": lambda w: assessment_year.sweep_entry(w).pk,
+    "api:assessment-appraisal-entry-conclusion": lambda w: assessment_year.sweep_entry(w).pk,
+    # assessment: the pages
+    "assessment:scheme_detail": lambda w: assessment_pages.sweep_scheme(w).pk,
+    "assessment:scheme_edit": lambda w: assessment_pages.sweep_scheme(w).pk,
+    "assessment:scheme_weights": lambda w: assessment_pages.sweep_scheme(w).pk,
+    "assessment:indicator_add": lambda w: assessment_pages.sweep_scheme(w).pk,
+    "assessment:indicator_edit": lambda w: assessment_pages.sweep_indicator(w).pk,
+    "assessment:indicator_remove": lambda w: assessment_pages.sweep_indicator(w).pk,
+    "assessment:round_detail": lambda w: assessment_pages.sweep_round(w).pk,
+    "assessment:round_edit": lambda w: assessment_pages.sweep_round(w).pk,
+    "assessment:round_transition": lambda w: assessment_pages.sweep_round(w).pk,
+    "assessment:round_export": lambda w: assessment_pages.sweep_round(w).pk,
+    "assessment:distribution": lambda w: assessment_pages.sweep_round(w).pk,
+    "assessment:score_sheet": lambda w: assessment_pages.sweep_round(w).pk,
+    "assessment:self_assessment": lambda w: assessment_pages.sweep_round(w).pk,
+    "assessment:result_detail": lambda w: assessment_pages.sweep_result(w).pk,
+    "assessment:score_row": lambda w: assessment_pages.sweep_result(w).pk,
+    "assessment:result_revise": lambda w: assessment_pages.sweep_result(w).pk,
 }
 # Objects that the secretary of branch B may not see: these must answer 404 to them.
 BRANCH_A_ONLY = {
@@ -150,6 +207,42 @@ BRANCH_A_ONLY = {
     "api:zone-detail",
     "api:zone-role-detail",
     "api:responsibility-detail",
+    # (The assessment's writes on an object, indicators / open … archive / revise, are POST only; their 404
+    # for another branch is tested in vanguard/assessment/tests/test_api.py.)
+    "api:assessment-scheme-detail",
+    "api:assessment-round-detail",
+    "api:assessment-result-detail",
+    # assessment: the year. (Its POST-only pages and actions answer a GET with 405 before the object is
+    # looked up; their 404 for another branch is tested in vanguard/assessment/tests/test_year_*.)
+    "assessment_year:rollup_detail",
+    "assessment_year:rollup_edit",
+    "assessment_year:rollup_recommended",
+    "assessment_year:rollup_export",
+    "assessment_year:review_detail",
+    "assessment_year:review_edit",
+    "assessment_year:rectification_detail",
+    "assessment_year:appraisal_detail",
+    "assessment_year:entry_detail",
+    "api:assessment-rollup-detail",
+    "api:assessment-rollup-results",
+    "api:assessment-branch-review-detail",
+    "api:assessment-rectification-detail",
+    "api:assessment-appraisal-detail",
+    "api:assessment-appraisal-entries",
+    # assessment: the pages. (Removing an indicator, a round's transitions, saving a sheet's row and
+    # revising are POST only; their 404 for another branch is tested in assessment/tests/test_pages_*.)
+    "assessment:scheme_detail",
+    "assessment:scheme_edit",
+    "assessment:scheme_weights",
+    "assessment:indicator_add",
+    "assessment:indicator_edit",
+    "assessment:round_detail",
+    "assessment:round_edit",
+    "assessment:round_export",
+    "assessment:distribution",
+    "assessment:score_sheet",
+    "assessment:self_assessment",
+    "assessment:result_detail",
 }
 
 

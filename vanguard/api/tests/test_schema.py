@@ -52,6 +52,34 @@ OPERATIONS = {
     *{("/api/v1/reports/{id}/", m) for m in ("get", "put", "patch")},
     ("/api/v1/reports/{id}/review/", "post"),
     ("/api/v1/reports/missing/", "get"),
+    # assessment
+    *{("/api/v1/assessment/schemes/", m) for m in ("get", "post")},
+    *{("/api/v1/assessment/schemes/{id}/", m) for m in ("get", "patch")},
+    ("/api/v1/assessment/schemes/{id}/indicators/", "post"),
+    *{("/api/v1/assessment/rounds/", m) for m in ("get", "post")},
+    ("/api/v1/assessment/rounds/{id}/", "get"),
+    *{
+        (f"/api/v1/assessment/rounds/{{id}}/{action}/", "post")
+        for action in ("open", "close", "reopen", "publish", "archive")
+    },
+    ("/api/v1/assessment/results/", "get"),
+    ("/api/v1/assessment/results/{id}/", "get"),
+    ("/api/v1/assessment/results/{id}/revise/", "post"),
+    ("/api/v1/assessment/scores/", "post"),
+    # assessment: the year
+    ("/api/v1/assessment/rollups/", "get"),
+    ("/api/v1/assessment/rollups/{id}/", "get"),
+    ("/api/v1/assessment/rollups/{id}/results/", "get"),
+    ("/api/v1/assessment/branch-reviews/", "get"),
+    ("/api/v1/assessment/branch-reviews/{id}/", "get"),
+    *{("/api/v1/assessment/rectifications/", m) for m in ("get", "post")},
+    ("/api/v1/assessment/rectifications/{id}/", "get"),
+    ("/api/v1/assessment/rectifications/{id}/done/", "post"),
+    ("/api/v1/assessment/appraisals/", "get"),
+    ("/api/v1/assessment/appraisals/{id}/", "get"),
+    ("/api/v1/assessment/appraisals/{id}/entries/", "get"),
+    ("/api/v1/assessment/appraisal-entries/{id}/vote/", "post"),
+    ("/api/v1/assessment/appraisal-entries/{id}/conclusion/", "post"),
 }
 
 
