@@ -568,18 +568,19 @@ def _medians(results: QuerySet[Result], by_branch: bool) -> dict[int | None, flo
     branch, then the mean of the middle one or two rows."""
     sql, params = results.values("branch_id", "total").query.sql_with_params()
     partition = "PARTITION BY r.branch_id" if by_branch else ""
-    key = "branch_id" if by_branch else "NULL"
+    select_key = "branch_id" if by_branch else "NULL"
+    group_by = "GROUP BY branch_id" if by_branch else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT {key}, AVG(total) FROM (
+            SELECT {select_key}, AVG(total) FROM (
                 SELECT r.branch_id, r.total,
                        ROW_NUMBER() OVER ({partition} ORDER BY r.total) AS rn,
                        COUNT(*) OVER ({partition}) AS n
                 FROM ({sql}) r
             ) t
             WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
-            GROUP BY {key}
+            {group_by}
             """,
             params,
         )
