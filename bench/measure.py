@@ -15,7 +15,7 @@ import time
 def main() -> None:
     command = sys.argv[1:]
     start = time.perf_counter()
-    completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    completed = subprocess.run(command, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
@@ -24,6 +24,7 @@ def main() -> None:
                 "seconds": round(elapsed, 3),
                 "peak_mib": round(peak_kib / 1024, 1),
                 "returncode": completed.returncode,
+                "stdout": completed.stdout[-2000:],
                 "stderr": completed.stderr[-2000:],
             }
         )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.core import masking
 
+from . import services
 from .models import AuditRecord
 
 # Shown masked even to the auditor: reading the trail must not become a way round the masking.
@@ -113,7 +114,11 @@ class Change:
 
 
 def changes(record: AuditRecord) -> list[Change]:
-    """Before and after side by side, one row per field, in the order the fields appear."""
+    """Before and after side by side, one row per field, in the order the fields appear. A batch record
+    (many objects of one model in one record, e.g. the roster import) shows each object's fields, numbered
+    by the object's id, masked like any other record's."""
+    if services.is_batch(record.after) or services.is_batch(record.before):
+        return _batch_changes(record)
     before = record.before if isinstance(record.before, dict) else None
     after = record.after if isinstance(record.after, dict) else None
     if before is None and after is None:
@@ -136,4 +141,24 @@ def changes(record: AuditRecord) -> list[Change]:
                 changed=changed,
             )
         )
+    return rows
+
+
+def _batch_changes(record: AuditRecord) -> list[Change]:
+    afters = services.batch_objects(record.after) if services.is_batch(record.after) else []
+    befores = services.batch_objects(record.before) if services.is_batch(record.before) else None
+    rows: list[Change] = []
+    for i, after in enumerate(afters):
+        before = befores[i] if befores is not None and i < len(befores) else None
+        for name, new in after.items():
+            old = before.get(name) if before is not None else None
+            rows.append(
+                Change(
+                    name=name,
+                    label=f"#{after.get('id')} {_field_label(record.object_type, name)}",
+                    before=_shown(name, old) if before is not None else "",
+                    after=_shown(name, new),
+                    changed=before is not None and old != new,
+                )
+            )
     return rows

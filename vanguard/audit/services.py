@@ -14,7 +14,7 @@ import contextlib
 import datetime as dt
 import ipaddress
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -100,7 +100,15 @@ def _jsonable(value: Any) -> Any:
     """Plain JSON types, exactly as they come back from the JSON column: the hash covers what is stored."""
     if value is None:
         return None
-    return _without_nul(json.loads(json.dumps(value, cls=_Encoder, ensure_ascii=False)))
+    if type(value) is _Batch:
+        # batch() has made each value what the JSON column gives back already.
+        return dict(value)
+    text = json.dumps(value, cls=_Encoder, ensure_ascii=False)
+    # JSON writes a NUL in a string or key as \u0000: without that text there is nothing to remove, and
+    # a batch record's thousands of values are not walked one by one.
+    if "\\u0000" not in text:
+        return json.loads(text)
+    return _without_nul(json.loads(text))
 
 
 def snapshot(obj: Model, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -316,6 +324,79 @@ def purge(*, before: dt.date, actor=None, username: str = "") -> PurgeResult:
 
 
 # --- many records at once ----------------------------------------------------------------------------------
+
+
+class _Batch(dict):
+    """A batch() value: its values are already as the JSON column gives them back."""
+
+
+def batch(
+    fields: Sequence[str], rows: Iterable[Sequence[Any]], *, same: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The values of many objects of one model, for the `before` or `after` of one record: a bulk write
+    (the roster import) records a batch of objects in one record instead of one record per object.
+
+    `fields` names the values of each row (the model's field names, as snapshot() names them, plus any
+    the writer adds, e.g. "strengths"); `same` holds the values every object of the batch shares (the
+    time stamps of one insert). `batch_objects()` turns it back into one dict per object."""
+    listed = (
+        rows if type(rows) is list and all(type(row) is list for row in rows) else [list(r) for r in rows]
+    )
+    try:
+        # Plain JSON already (text, numbers, None, lists; a date must come as its ISO text): its JSON,
+        # hashed and stored, is the JSON of what the column gives back, and nothing is walked value by
+        # value. Anything else goes the long way, like any record's values.
+        text = json.dumps(listed, ensure_ascii=False)
+    except TypeError:
+        listed = _jsonable(listed)
+    else:
+        if "\\u0000" in text:
+            listed = _without_nul(json.loads(text))
+    value = _Batch(fields=_jsonable(list(fields)), rows=listed)
+    if same:
+        value["same"] = _jsonable(dict(same))
+    return value
+
+
+def is_batch(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("fields"), list)
+        and isinstance(value.get("rows"), list)
+    )
+
+
+def batch_objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a batch value (see batch()), each as a dict of its values like snapshot()'s."""
+    if not is_batch(value):
+        raise ValueError("not a batch of objects")
+    same = value.get("same") or {}
+    return [{**same, **dict(zip(value["fields"], row, strict=True))} for row in value["rows"]]
+
+
+def batch_entry(
+    *,
+    action: str,
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    before_rows: Sequence[Sequence[Any]] | None = None,
+    same: Mapping[str, Any] | None = None,
+    before_same: Mapping[str, Any] | None = None,
+    detail: str = "",
+) -> dict[str, Any]:
+    """An entry of record_many() for a batch of objects of `model`: a create (their values in `after`)
+    or an update (`before_rows` and `rows` in the same order, before and after)."""
+    entry: dict[str, Any] = {
+        "action": action,
+        "object_type": model._meta.label_lower,
+        "object_repr": _("%(model)s %(count)d条") % {"model": model._meta.verbose_name, "count": len(rows)},
+        "after": batch(fields, rows, same=same),
+        "detail": detail,
+    }
+    if before_rows is not None:
+        entry["before"] = batch(fields, before_rows, same=before_same)
+    return entry
 
 
 def record_many(

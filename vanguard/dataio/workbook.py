@@ -14,6 +14,7 @@ import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,20 @@ class SheetReader:
             width = len(cells)
             values = {key: cells[index] if index < width else "" for key, index in positions}
             if any(not _is_blank(v) for v in values.values()):
+                yield number, values
+
+    def records(self, keys: tuple[str, ...]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """rows() for a long sheet: the cells of `keys` as one tuple per row, in that order ("" where
+        the sheet has no such column), picked in one call instead of a dict built per row."""
+        last = max(self.positions.values(), default=0)
+        # A column the sheet lacks reads the "" appended to every row.
+        pick = itemgetter(*[self.positions.get(key, -1) for key in keys], -1)
+        for number, cells in self.raw_rows():
+            if len(cells) <= last:
+                cells = [*cells, *[""] * (last + 1 - len(cells))]
+            cells.append("")
+            values = pick(cells)[:-1]
+            if not _is_blank(values[0]) or any(not _is_blank(v) for v in values):
                 yield number, values
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -280,40 +282,26 @@ class Person(BaseModel):
 
     @property
     def effective_birth_date(self):
-        if self.birth_date:
-            return self.birth_date
-        if self.id_number and len(self.id_number) == 18:
-            return validators.birth_date_from_id_number(self.id_number)
-        return None
+        return validators.effective_birth_date(self.birth_date, self.id_number)
 
     def clean(self) -> None:
         super().clean()
         self.name = (self.name or "").strip()
         self.id_number = validators.normalise_id_number(self.id_number)
         self.mobile = (self.mobile or "").strip()
-        errors: dict[str, str] = {}
-        if self.id_number and len(self.id_number) == 18:
-            from_id = validators.birth_date_from_id_number(self.id_number)
-            if self.birth_date and from_id and self.birth_date != from_id:
-                errors["birth_date"] = gettext("出生日期与身份证号中的出生日期(%(date)s)不一致。") % {
-                    "date": from_id.isoformat()
-                }
-            if (
-                self.id_number[:17].isdigit()
-                and self.gender
-                and self.gender != validators.gender_from_id_number(self.id_number)
-            ):
-                errors["gender"] = gettext("性别与身份证号第17位所示性别不一致。")
-            if not self.id_number_checked:
-                duplicate = Person.objects.filter(id_number=self.id_number).exclude(pk=self.pk)
-                if duplicate.exists():
-                    errors["id_number"] = gettext("身份证号已被%(name)s使用。") % {
-                        "name": duplicate.first().name
-                    }
-        if self.workplace_id and not self.workplace.is_workplace:
-            errors["workplace"] = gettext("工作单位必须是单位、公司、分公司、部门、班组、线路或岗位。")
-        if self.residence_id and self.residence.kind not in Cell.RESIDENTIAL_KINDS:
-            errors["residence"] = gettext("居住社区必须是街道、社区、小区、楼栋或户。")
+        holder = None
+        if self.id_number and len(self.id_number) == 18 and not self.id_number_checked:
+            duplicate = Person.objects.filter(id_number=self.id_number).exclude(pk=self.pk)
+            if duplicate.exists():
+                holder = duplicate.first().name
+        errors = person_errors(
+            id_number=self.id_number,
+            birth_date=self.birth_date,
+            gender=self.gender,
+            workplace=self.workplace if self.workplace_id else None,
+            residence=self.residence if self.residence_id else None,
+            id_number_holder=holder,
+        )
         if errors:
             raise ValidationError(errors)
 
@@ -368,25 +356,13 @@ class Member(BaseModel):
 
     def clean(self) -> None:
         super().clean()
-        errors: dict[str, str] = {}
-        if self.organisation_id and not self.organisation.can_hold_members:
-            errors["organisation"] = gettext("党员只能编入党支部或党小组,“%(name)s”是%(kind)s。") % {
-                "name": self.organisation.name,
-                "kind": self.organisation.get_kind_display(),
-            }
         # A new member's person is attached but not saved yet (person_id is None): check it all the same.
         person = getattr(self, "person", None)
-        birth = person.effective_birth_date if person is not None else None
-        # A birth date in the future is reported on its own field; the age rule has nothing to measure then.
-        if (
-            self.join_date
-            and birth
-            and birth <= validators.today()
-            and validators.age_on(birth, self.join_date) < 18
-        ):
-            errors["join_date"] = gettext(
-                "入党时须年满18岁:按出生日期%(birth)s,入党日期不能早于%(earliest)s。"
-            ) % {"birth": birth.isoformat(), "earliest": validators.eighteenth_birthday(birth).isoformat()}
+        errors = member_errors(
+            organisation=self.organisation if self.organisation_id else None,
+            join_date=self.join_date,
+            birth=person.effective_birth_date if person is not None else None,
+        )
         if errors:
             raise ValidationError(errors)
 
@@ -429,12 +405,76 @@ class Activist(BaseModel):
 
     def clean(self) -> None:
         super().clean()
-        errors: dict[str, str] = {}
-        if self.organisation_id and not self.organisation.can_hold_members:
-            errors["organisation"] = gettext("培养党组织必须是党支部或党小组。")
-        dates = [self.applied_on, self.activist_on, self.candidate_on, self.admitted_on]
-        known = [d for d in dates if d]
-        if known != sorted(known):
-            errors["stage"] = gettext("各阶段日期须依次不早于上一阶段:申请、积极分子、发展对象、预备党员。")
+        errors = activist_errors(
+            organisation=self.organisation if self.organisation_id else None,
+            dates=(self.applied_on, self.activist_on, self.candidate_on, self.admitted_on),
+        )
         if errors:
             raise ValidationError(errors)
+
+
+# --- the rules of clean() over plain values -------------------------------------------------------------
+# Person, Member and Activist.clean() call these with their own fields; the roster importer calls them with a
+# row's values without building model instances. One set of rules, two callers.
+
+
+def person_errors(
+    *,
+    id_number: str,
+    birth_date: dt.date | None,
+    gender: str,
+    workplace: Cell | None,
+    residence: Cell | None,
+    id_number_holder: str | None = None,
+) -> dict[str, str]:
+    """Person.clean()'s rules: the 身份证号 agrees with birth date and gender; the cells are of the right
+    kind. `id_number_holder` is the name of someone else who already has this 身份证号, if anyone."""
+    errors: dict[str, str] = {}
+    if id_number and len(id_number) == 18:
+        from_id = validators.birth_date_from_id_number(id_number)
+        if birth_date and from_id and birth_date != from_id:
+            errors["birth_date"] = gettext("出生日期与身份证号中的出生日期(%(date)s)不一致。") % {
+                "date": from_id.isoformat()
+            }
+        if id_number[:17].isdigit() and gender and gender != validators.gender_from_id_number(id_number):
+            errors["gender"] = gettext("性别与身份证号第17位所示性别不一致。")
+        if id_number_holder is not None:
+            errors["id_number"] = gettext("身份证号已被%(name)s使用。") % {"name": id_number_holder}
+    if workplace is not None and not workplace.is_workplace:
+        errors["workplace"] = gettext("工作单位必须是单位、公司、分公司、部门、班组、线路或岗位。")
+    if residence is not None and residence.kind not in Cell.RESIDENTIAL_KINDS:
+        errors["residence"] = gettext("居住社区必须是街道、社区、小区、楼栋或户。")
+    return errors
+
+
+def member_errors(
+    *, organisation: Organisation | None, join_date: dt.date | None, birth: dt.date | None
+) -> dict[str, str]:
+    """Member.clean()'s rules: members belong to a branch or group, and join at 18 or older. `birth` is
+    the person's effective birth date (Person.effective_birth_date)."""
+    errors: dict[str, str] = {}
+    if organisation is not None and not organisation.can_hold_members:
+        errors["organisation"] = gettext("党员只能编入党支部或党小组,“%(name)s”是%(kind)s。") % {
+            "name": organisation.name,
+            "kind": organisation.get_kind_display(),
+        }
+    # A birth date in the future is reported on its own field; the age rule has nothing to measure then.
+    if join_date and birth and birth <= validators.today() and validators.age_on(birth, join_date) < 18:
+        errors["join_date"] = gettext(
+            "入党时须年满18岁:按出生日期%(birth)s,入党日期不能早于%(earliest)s。"
+        ) % {"birth": birth.isoformat(), "earliest": validators.eighteenth_birthday(birth).isoformat()}
+    return errors
+
+
+def activist_errors(
+    *, organisation: Organisation | None, dates: tuple[dt.date | None, ...]
+) -> dict[str, str]:
+    """Activist.clean()'s rules: trained in a branch or group; `dates` (applied, activist, candidate,
+    admitted) in order."""
+    errors: dict[str, str] = {}
+    if organisation is not None and not organisation.can_hold_members:
+        errors["organisation"] = gettext("培养党组织必须是党支部或党小组。")
+    known = [d for d in dates if d]
+    if known != sorted(known):
+        errors["stage"] = gettext("各阶段日期须依次不早于上一阶段:申请、积极分子、发展对象、预备党员。")
+    return errors

@@ -49,6 +49,15 @@ def birth_date_from_id_number(value: str) -> dt.date | None:
         return None
 
 
+def effective_birth_date(birth_date: dt.date | None, id_number: str) -> dt.date | None:
+    """The birth date, or the one the 身份证号 carries when none is given."""
+    if birth_date:
+        return birth_date
+    if id_number and len(id_number) == 18:
+        return birth_date_from_id_number(id_number)
+    return None
+
+
 def gender_from_id_number(value: str) -> str:
     """ "M" or "F": the 17th digit is odd for men."""
     return "M" if int(value[16]) % 2 else "F"

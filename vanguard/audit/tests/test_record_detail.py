@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from vanguard.audit import services
-from vanguard.audit.models import Action
+from vanguard.audit.models import Action, AuditRecord
 from vanguard.org.tests import factories
 
 from .helpers import guard_lifted, make_records, raw_sql
@@ -79,3 +79,20 @@ def test_a_missing_record_is_404(auditor, as_user):
 
 def test_only_get_is_allowed(auditor, as_user, update):
     assert as_user(auditor).post(_url(update)).status_code == 405
+
+
+def test_a_batch_record_shows_each_object_masked(world, auditor, as_user):
+    person = world.member_a.person
+    entry = services.batch_entry(
+        action=Action.CREATE,
+        model=type(person),
+        fields=["id", "name", "mobile"],
+        rows=[[person.pk, person.name, "13812345678"]],
+        detail="导入",
+    )
+    services.record_many([entry], username="import")
+    record = AuditRecord.objects.order_by("-pk").first()
+    page = as_user(auditor).get(_url(record)).content.decode()
+    assert f"#{person.pk}" in page
+    assert "138****5678" in page
+    assert "13812345678" not in page

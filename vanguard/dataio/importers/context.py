@@ -53,6 +53,7 @@ class NodeIndex:
         self.model = model
         self._editable = editable
         self._stored: dict[str, tuple] | None = None
+        self._by_pk: dict[int, tuple] = {}
         self._refs: dict[str, NodeRef] = {}
         self._planned: dict[str, NodeRef] = {}
 
@@ -71,6 +72,7 @@ class NodeIndex:
                 names[path] = full
                 # The first of two same-named siblings wins (clean() refuses them; old data might not).
                 stored.setdefault(full, row)
+                self._by_pk[row[0]] = row
             self._stored = stored
         return self._stored
 
@@ -82,13 +84,24 @@ class NodeIndex:
         row = self._load().get(key)
         if row is None:
             return None
-        fields: dict[str, Any] = dict(zip(("pk", "path", "depth", "name", "kind"), row[:5], strict=True))
-        if self.model is Cell:
-            fields["community_type"] = row[5]
-        instance = self.model(**fields)
+        instance = self._instance(row)
         ref = NodeRef(key=key, instance=instance, editable=self._editable(instance))
         self._refs[key] = ref
         return ref
+
+    def stored(self, pk: int | None) -> TreeNode | None:
+        """The stored node with this pk (a registered person's cell, say), as get()'s instances are."""
+        if pk is None:
+            return None
+        self._load()
+        row = self._by_pk.get(pk)
+        return self._instance(row) if row is not None else None
+
+    def _instance(self, row: tuple) -> TreeNode:
+        fields: dict[str, Any] = dict(zip(("pk", "path", "depth", "name", "kind"), row[:5], strict=True))
+        if self.model is Cell:
+            fields["community_type"] = row[5]
+        return self.model(**fields)
 
     def plan(self, key: str, instance: TreeNode, *, parent: NodeRef | None, editable: bool) -> NodeRef:
         number = len(self._planned) + 1

@@ -1,10 +1,12 @@
 """Planning the 人员 sheet: for each row, the person it is (new, or one already registered) and what
-changes, validated by the models' own full_clean() as org.services validates a person and a member.
+changes, validated by the models' own rules as org.services validates a person and a member: the fields'
+validators and the rules of the models' clean() (checks.py), over the row's values, with no model
+instances built for the rows (only the registered people a batch names are read as instances).
 
 Rows are read as a stream and handled 2 000 at a time: one query finds the registered people a batch names
 by 身份证号, one by 手机号 (then matched by name), one their strengths. So the database is asked a few
-times per batch, never per row, and the models' per-row duplicate query is replaced by the batch's
-(Person.id_number_checked). What is kept of a row is the small tuple the write needs (plan.PersonOp).
+times per batch, never per row, and the models' per-row duplicate query is replaced by the batch's.
+What is kept of a row is the small tuple the write needs (plan.PersonOp).
 
 A blank cell, or a column the sheet does not have, leaves the registered value as it is: a re-import of a
 partial roster never wipes out what it does not mention.
@@ -13,20 +15,22 @@ partial roster never wipes out what it does not mention.
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import itemgetter
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.utils.translation import gettext as _
 
 from vanguard.accounts import scope
 from vanguard.dataio import roster
 from vanguard.dataio.workbook import SheetReader
-from vanguard.org.models import Activist, Member, Person
+from vanguard.org.models import Activist, Member, Person, activist_errors, member_errors, person_errors
 from vanguard.org.services import strengths_from_text
-from vanguard.org.validators import normalise_id_number
+from vanguard.org.validators import effective_birth_date, normalise_id_number
 
 from . import cells
-from .context import Context, NodeRef, message_dict, normalise_path
+from .checks import FieldCheck, full_errors
+from .context import Context, NodeRef, normalise_path
 from .plan import CREATE, PERSON_FIELDS, UNCHANGED, UPDATE, PersonOp
 from .trees import required_message
 
@@ -36,6 +40,19 @@ BATCH = 2000
 _PERSON_EXCLUDE = ["workplace", "residence", "user"]
 _RELATED_EXCLUDE = ["person", "organisation"]
 _RELATED = ("member__organisation", "activist__organisation")
+# What a new person, membership or activist record starts as (the models' defaults) before a row's values.
+_NEW_PERSON = {f: None if f in ("birth_date", "workplace_id", "residence_id") else "" for f in PERSON_FIELDS}
+_NEW_MEMBER = {
+    "organisation_id": None,
+    "status": Member.Status.FULL,
+    "category": Member.Category.IN_SERVICE,
+    "join_date": None,
+}
+_NEW_ACTIVIST = {"organisation_id": None, "stage": Activist.Stage.APPLICANT}
+_ACTIVIST_DATES = ("applied_on", "activist_on", "candidate_on", "admitted_on")
+# The row's values a person takes (a blank cell, or one in error, leaves the stored value).
+_ROW_PERSON_KEYS = ("name", "gender", "id_number", "mobile", "occupation", "notes", "birth_date")
+_person_values = itemgetter(*PERSON_FIELDS)
 
 # model field -> the sheet's column key, for reporting a model's ValidationError beside its cell
 _PERSON_COLUMNS = {
@@ -63,9 +80,8 @@ _ACTIVIST_COLUMNS = {
     "candidate_on": "person_type",
     "admitted_on": "join_date",
 }
-_TEXT_KEYS = ("name", "mobile", "occupation", "notes")
-_DATE_KEYS = ("birth_date", "join_date")
-_PATH_KEYS = ("organisation", "workplace", "residence")
+# The sheet's columns in the contract's order, as _parse() takes them.
+_KEYS = tuple(c.key for c in roster.PEOPLE.columns)
 
 
 class _Row:
@@ -105,14 +121,10 @@ class _Found:
     def __init__(self, rows: list[_Row]):
         ids = {r.id_number for r in rows if r.id_number}
         mobiles = {r.mobile for r in rows if r.name and r.mobile}
+        pks = _pks("id_number", ids) | _pks("mobile", mobiles)
         people: dict[int, Person] = {}
-        if ids:
-            for person in Person.objects.filter(id_number__in=ids).select_related(*_RELATED):
-                people[person.pk] = person
-        if mobiles:
-            others = Person.objects.filter(mobile__in=mobiles).exclude(pk__in=list(people))
-            for person in others.select_related(*_RELATED):
-                people[person.pk] = person
+        if pks:
+            people = Person.objects.select_related(*_RELATED).in_bulk(sorted(pks))
         self.by_id = {p.id_number: p for p in people.values() if p.id_number}
         self.by_name: dict[tuple[str, str], list[Person]] = defaultdict(list)
         for person in people.values():
@@ -125,8 +137,33 @@ class _Found:
                 self.strengths[person_id].add(name)
 
 
+def _pks(field: str, values: set[str]) -> set[int]:
+    """The ids of the people whose `field` is one of `values`, in one plain query: the ORM's `__in`
+    prepares each of a batch's thousands of values on its own, and mostly finds nobody (a new roster)."""
+    if not values:
+        return set()
+    connection = connections[router.db_for_read(Person)]
+    quote = connection.ops.quote_name
+    sql = "SELECT {} FROM {} WHERE {} IN ({})".format(
+        quote(Person._meta.pk.column),
+        quote(Person._meta.db_table),
+        quote(Person._meta.get_field(field).column),
+        ", ".join(["%s"] * len(values)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(values))
+        return {pk for (pk,) in cursor.fetchall()}
+
+
 def _related(person: Person | None, name: str):
     return getattr(person, name, None) if person is not None else None
+
+
+def _stored(obj, name: str):
+    """A stored object's foreign key `name` as an instance (read with it), or None when it has none."""
+    if obj is None or getattr(obj, f"{name}_id") is None:
+        return None
+    return getattr(obj, name)
 
 
 class PeoplePlanner:
@@ -141,11 +178,21 @@ class PeoplePlanner:
         self.seen_ids: dict[str, int] = {}
         self.seen_names: dict[tuple[str, str], tuple[int, str]] = {}
         self.claimed: dict[int, int] = {}
+        self._paths: dict[str, str] = {}
+        self._strengths: dict[str, tuple[str, ...]] = {}
+        # clean_fields() of each model: over the values an import sets (a new object's others are its
+        # defaults), and over every field (a registered object, as full_clean() checks it).
+        self.person_new = FieldCheck(Person, exclude=_PERSON_EXCLUDE, only=_NEW_PERSON)
+        self.person_stored = FieldCheck(Person, exclude=_PERSON_EXCLUDE)
+        self.member_new = FieldCheck(Member, exclude=_RELATED_EXCLUDE, only=_NEW_MEMBER)
+        self.member_stored = FieldCheck(Member, exclude=_RELATED_EXCLUDE)
+        self.activist_new = FieldCheck(Activist, exclude=_RELATED_EXCLUDE, only=_NEW_ACTIVIST)
+        self.activist_stored = FieldCheck(Activist, exclude=_RELATED_EXCLUDE)
 
     def run(self) -> int:
         count = 0
         batch: list[_Row] = []
-        for number, values in self.reader.rows():
+        for number, values in self.reader.records(_KEYS):
             batch.append(self._parse(number, values))
             if len(batch) >= BATCH:
                 count += self._batch(batch)
@@ -162,38 +209,77 @@ class PeoplePlanner:
 
     # --- reading ----------------------------------------------------------------------------------------
 
-    def _parse(self, number: int, values: dict[str, Any]) -> _Row:
+    def _parse(self, number: int, values: tuple[Any, ...]) -> _Row:
+        (
+            name,
+            gender,
+            birth_date,
+            id_number,
+            mobile,
+            person_type,
+            category,
+            organisation,
+            join_date,
+            workplace,
+            occupation,
+            strengths,
+            residence,
+            notes,
+        ) = values
         row = _Row(number)
-        for key in _TEXT_KEYS:
-            setattr(row, key, cells.text(values.get(key)))
-        for key in _PATH_KEYS:
-            setattr(row, key, normalise_path(cells.text(values.get(key))))
-        for key in _DATE_KEYS:
-            try:
-                setattr(row, key, cells.date(values.get(key)))
-            except cells.CellError as exc:
-                setattr(row, key, None)
-                row.add(key, exc.message)
+        text = cells.text
+        row.name = text(name)
+        row.mobile = text(mobile)
+        row.occupation = text(occupation)
+        row.notes = text(notes)
+        row.organisation = self._path(organisation)
+        row.workplace = self._path(workplace)
+        row.residence = self._path(residence)
+        row.birth_date = self._date(row, "birth_date", birth_date)
+        row.join_date = self._date(row, "join_date", join_date)
         try:
-            row.id_number = normalise_id_number(cells.id_number(values.get("id_number")))
+            row.id_number = normalise_id_number(cells.id_number(id_number))
         except cells.CellError as exc:
             row.id_number = ""
             row.add("id_number", exc.message)
-        row.gender = self._choice(row, values, "gender", roster.GENDERS)
-        row.category = self._choice(row, values, "category", roster.MEMBER_CATEGORIES)
-        row.person_type = self._choice(row, values, "person_type", roster.PERSON_TYPES) or None
-        row.type_label = cells.text(values.get("person_type"))
-        strengths = cells.text(values.get("strengths"))
-        row.strengths = tuple(strengths_from_text(strengths)) if strengths else None
+        row.gender = self._choice(row, gender, "gender", roster.GENDERS)
+        row.category = self._choice(row, category, "category", roster.MEMBER_CATEGORIES)
+        row.person_type = self._choice(row, person_type, "person_type", roster.PERSON_TYPES) or None
+        row.type_label = text(person_type)
+        strengths = text(strengths)
+        if strengths:
+            parsed = self._strengths.get(strengths)
+            if parsed is None:
+                parsed = self._strengths[strengths] = tuple(strengths_from_text(strengths))
+            row.strengths = parsed
+        else:
+            row.strengths = None
         if not row.name:
             row.add("name", required_message())
         if row.person_type is None and "person_type" not in row.errors:
             row.add("person_type", required_message())
         return row
 
-    def _choice(self, row: _Row, values: dict[str, Any], key: str, mapping: dict[str, Any]) -> Any:
+    @staticmethod
+    def _date(row: _Row, key: str, value: Any):
         try:
-            return cells.choice(values.get(key), mapping, self.headers[key])
+            return cells.date(value)
+        except cells.CellError as exc:
+            row.add(key, exc.message)
+            return None
+
+    def _path(self, value: Any) -> str:
+        # A roster names the same few thousand nodes again and again: tidy each spelling once.
+        path = self._paths.get(value) if type(value) is str else None
+        if path is None:
+            path = normalise_path(cells.text(value))
+            if type(value) is str:
+                self._paths[value] = path
+        return path
+
+    def _choice(self, row: _Row, value: Any, key: str, mapping: dict[str, Any]) -> Any:
+        try:
+            return cells.choice(value, mapping, self.headers[key])
         except cells.CellError as exc:
             row.add(key, exc.message)
             return ""
@@ -215,7 +301,6 @@ class PeoplePlanner:
                     row.add(key, _("只有党员和预备党员填写%(column)s。") % {"column": self.headers[key]})
         member = _related(person, "member")
         activist = _related(person, "activist")
-        # As stored: the instances below are changed in place to be validated.
         stored_member = (
             (member.organisation_id, member.status, member.category, member.join_date) if member else None
         )
@@ -224,55 +309,36 @@ class PeoplePlanner:
             self._check_change_of_type(row, kind, member, activist)
 
         target, before = self._person(row, person, workplace, residence)
-        new_member = new_activist = None
+        member_values = activist_values = None
         if is_member:
-            new_member = self._member(row, target, member, kind, organisation)
+            member_values = self._member(row, target, member, kind, organisation)
             if activist is not None and activist.stage != Activist.Stage.ADMITTED:
-                self._admit(row, activist, new_member)
+                self._admit(row, activist, member_values[3])
         elif is_activist:
-            new_activist = self._activist(row, target, activist, kind, organisation)
+            activist_values = self._activist(row, activist, kind, organisation)
         if kind is not None and not (is_member or is_activist):
-            self._check_may_register(row, target, person)
+            self._check_may_register(row, person, workplace, residence)
         if row.errors:
             for key, messages in row.errors.items():
                 column = self.headers.get(key, "")
                 self.context.error(self.reader.name, row.number, column, ";".join(messages))
             return
 
-        values = (
-            target.name,
-            target.gender,
-            target.birth_date,
-            target.id_number,
-            target.mobile,
-            workplace.ref if workplace else target.workplace_id,
-            residence.ref if residence else target.residence_id,
-            target.occupation,
-            target.notes,
-        )
-        member_values = activist_values = None
-        if new_member is not None:
-            member_values = (
-                organisation.ref if organisation else new_member.organisation_id,
-                new_member.status,
-                new_member.category,
-                new_member.join_date,
+        values = _person_values(target)
+        changed = (
+            self._changes(
+                person,
+                before,
+                values,
+                stored_member,
+                member_values,
+                stored_activist,
+                activist_values,
+                row.strengths,
+                found,
             )
-        if new_activist is not None:
-            activist_values = (
-                organisation.ref if organisation else new_activist.organisation_id,
-                new_activist.stage,
-            )
-        changed = self._changes(
-            person,
-            before,
-            values,
-            stored_member,
-            member_values,
-            stored_activist,
-            activist_values,
-            row.strengths,
-            found,
+            if person is not None
+            else []
         )
         action = CREATE if person is None else UPDATE if changed else UNCHANGED
         if action != UNCHANGED:
@@ -288,16 +354,13 @@ class PeoplePlanner:
             )
             if row.strengths:
                 self.plan.strength_names.update(row.strengths)
-        detail = " · ".join(
-            part
-            for part in (
-                row.type_label,
-                organisation.key if organisation else "",
-                _("改动:%(columns)s") % {"columns": "、".join(changed)} if action == UPDATE else "",
-            )
-            if part
-        )
-        self.summary.add(action, row.number, target.name, detail)
+        parts = [row.type_label] if row.type_label else []
+        if organisation is not None:
+            parts.append(organisation.key)
+        if action == UPDATE:
+            parts.append(_("改动:%(columns)s") % {"columns": "、".join(changed)})
+        detail = " · ".join(parts)
+        self.summary.add(action, row.number, target["name"], detail)
 
     def _duplicates(self, row: _Row) -> bool:
         """Report a row that repeats an earlier row's person; True when it does."""
@@ -415,63 +478,133 @@ class PeoplePlanner:
 
     def _person(
         self, row: _Row, person: Person | None, workplace: NodeRef | None, residence: NodeRef | None
-    ) -> tuple[Person, tuple | None]:
+    ) -> tuple[dict[str, Any], tuple | None]:
+        """The person's values after this row (attribute -> value), checked as Person.full_clean() checks
+        them, and their stored values (None for someone new)."""
+        if person is None:
+            check = self.person_new
+            before = None
+            # A blank cell's value is the default already ("" or None); a cell in error keeps the default.
+            values = {
+                "name": row.name,
+                "gender": row.gender,
+                "birth_date": row.birth_date,
+                "id_number": row.id_number,
+                "mobile": row.mobile,
+                "workplace_id": None,
+                "residence_id": None,
+                "occupation": row.occupation,
+                "notes": row.notes,
+            }
+            for key in row.errors:
+                if key in _NEW_PERSON:
+                    values[key] = _NEW_PERSON[key]
+        else:
+            check = self.person_stored
+            values = {name: getattr(person, name) for name in check.attnames}
+            values["workplace_id"], values["residence_id"] = person.workplace_id, person.residence_id
+            before = _person_values(values)
+            for key in _ROW_PERSON_KEYS:
+                value = getattr(row, key)
+                if value and key not in row.errors:
+                    values[key] = value
+        if workplace is not None:
+            values["workplace_id"] = workplace.ref
+        if residence is not None:
+            values["residence_id"] = residence.ref
+        field_errors = check.errors(values)
+        # Person.clean() tidies these before its rules (the reader has mostly done it already).
+        values["name"] = (values["name"] or "").strip()
+        values["id_number"] = normalise_id_number(values["id_number"])
+        values["mobile"] = (values["mobile"] or "").strip()
+        rules = person_errors(
+            id_number=values["id_number"],
+            birth_date=values["birth_date"],
+            gender=values["gender"],
+            workplace=workplace.instance
+            if workplace is not None
+            else self._stored_cell(person, "workplace_id"),
+            residence=residence.instance
+            if residence is not None
+            else self._stored_cell(person, "residence_id"),
+        )
+        self._report(row, full_errors(field_errors, rules), _PERSON_COLUMNS)
+        return values, before
+
+    def _stored_cell(self, person: Person | None, attname: str):
+        """A registered person's cell, from the grid read once (no query per person)."""
+        return self.context.cells.stored(getattr(person, attname)) if person is not None else None
+
+    def _member(self, row: _Row, person: dict[str, Any], member: Member | None, kind, organisation) -> tuple:
+        """The membership after this row, as PersonOp.member, checked as Member.full_clean() checks it."""
+        if member is None:
+            check = self.member_new
+            values = dict(_NEW_MEMBER)
+        else:
+            check = self.member_stored
+            values = {name: getattr(member, name) for name in check.attnames}
+            values["organisation_id"] = member.organisation_id
+        values["status"] = kind.member_status
+        if row.category:
+            values["category"] = row.category
+        if row.join_date and "join_date" not in row.errors:
+            values["join_date"] = row.join_date
+        if organisation is not None:
+            values["organisation_id"] = organisation.ref
+        rules = member_errors(
+            organisation=organisation.instance
+            if organisation is not None
+            else _stored(member, "organisation"),
+            join_date=values["join_date"],
+            birth=effective_birth_date(person["birth_date"], person["id_number"]),
+        )
+        self._report(row, full_errors(check.errors(values), rules), _MEMBER_COLUMNS)
+        return (values["organisation_id"], values["status"], values["category"], values["join_date"])
+
+    def _admit(self, row: _Row, activist: Activist, join_date) -> None:
+        # member_save: an activist who joins is admitted on their join date, after each earlier stage.
+        values = {name: getattr(activist, name) for name in self.activist_stored.attnames}
+        values["stage"] = Activist.Stage.ADMITTED
+        values["admitted_on"] = join_date
+        rules = activist_errors(
+            organisation=_stored(activist, "organisation"), dates=tuple(values[d] for d in _ACTIVIST_DATES)
+        )
+        if self.activist_stored.errors(values) or rules:
+            row.add("join_date", _("入党日期不能早于此人作为入党积极分子各阶段的日期。"))
+
+    def _activist(self, row: _Row, activist: Activist | None, kind, organisation) -> tuple:
+        """The activist record after this row, as PersonOp.activist, checked as Activist.full_clean()."""
+        if activist is None:
+            check = self.activist_new
+            values: dict[str, Any] = dict(_NEW_ACTIVIST)
+        else:
+            check = self.activist_stored
+            values = {name: getattr(activist, name) for name in check.attnames}
+            values["organisation_id"] = activist.organisation_id
+        values["stage"] = kind.activist_stage
+        if organisation is not None:
+            values["organisation_id"] = organisation.ref
+        rules = activist_errors(
+            organisation=organisation.instance
+            if organisation is not None
+            else _stored(activist, "organisation"),
+            dates=tuple(values.get(d) for d in _ACTIVIST_DATES),
+        )
+        self._report(row, full_errors(check.errors(values), rules), _ACTIVIST_COLUMNS)
+        return (values["organisation_id"], values["stage"])
+
+    def _check_may_register(
+        self, row: _Row, person: Person | None, workplace: NodeRef | None, residence: NodeRef | None
+    ) -> None:
+        """A resident (群众) is registered by their community (person_save through scope.can)."""
+        if self.context.superuser:
+            return
+        # scope.can() judges the person as they will be: their cells after this row.
         target = person if person is not None else Person()
-        before = tuple(getattr(target, f) for f in PERSON_FIELDS) if person is not None else None
-        for key in ("name", "gender", "id_number", "mobile", "occupation", "notes", "birth_date"):
-            value = getattr(row, key)
-            if value and key not in row.errors:
-                setattr(target, key, value)
         if workplace is not None:
             target.workplace = workplace.instance
         if residence is not None:
             target.residence = residence.instance
-        target.id_number_checked = True
-        try:
-            target.full_clean(exclude=_PERSON_EXCLUDE, validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            self._report(row, exc, _PERSON_COLUMNS)
-        return target, before
-
-    def _member(self, row: _Row, person: Person, member: Member | None, kind, organisation) -> Member:
-        target = member if member is not None else Member(category=Member.Category.IN_SERVICE)
-        target.status = kind.member_status
-        if row.category:
-            target.category = row.category
-        if row.join_date and "join_date" not in row.errors:
-            target.join_date = row.join_date
-        if organisation is not None:
-            target.organisation = organisation.instance
-        target.person = person
-        try:
-            target.full_clean(exclude=_RELATED_EXCLUDE, validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            self._report(row, exc, _MEMBER_COLUMNS)
-        return target
-
-    def _admit(self, row: _Row, activist: Activist, member: Member) -> None:
-        # member_save: an activist who joins is admitted on their join date, after each earlier stage.
-        activist.stage = Activist.Stage.ADMITTED
-        activist.admitted_on = member.join_date
-        try:
-            activist.full_clean(exclude=_RELATED_EXCLUDE, validate_unique=False, validate_constraints=False)
-        except ValidationError:
-            row.add("join_date", _("入党日期不能早于此人作为入党积极分子各阶段的日期。"))
-
-    def _activist(self, row: _Row, person: Person, activist: Activist | None, kind, organisation) -> Activist:
-        target = activist if activist is not None else Activist()
-        target.stage = kind.activist_stage
-        if organisation is not None:
-            target.organisation = organisation.instance
-        target.person = person
-        try:
-            target.full_clean(exclude=_RELATED_EXCLUDE, validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            self._report(row, exc, _ACTIVIST_COLUMNS)
-        return target
-
-    def _check_may_register(self, row: _Row, target: Person, person: Person | None) -> None:
-        """A resident (群众) is registered by their community (person_save through scope.can)."""
         action = scope.CREATE if person is None else scope.CHANGE
         if scope.can(self.actor, action, target):
             return
@@ -480,8 +613,9 @@ class PeoplePlanner:
         else:
             row.add("residence", _("居住社区或工作单位须在您负责的网格内。"))
 
-    def _report(self, row: _Row, exc: ValidationError, columns: dict[str, str]) -> None:
-        for field, messages in message_dict(exc).items():
+    def _report(self, row: _Row, errors: dict[str, list[str]], columns: dict[str, str]) -> None:
+        """A model's errors (full_clean()'s message_dict) beside the row's cells."""
+        for field, messages in errors.items():
             key = columns.get(field, "")
             # A cell already reported (blank, unreadable, unknown) is not reported twice.
             if key and key in row.errors:

@@ -11,6 +11,7 @@ import os
 import zipfile
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from vanguard.accounts import scope
 from vanguard.audit import chain
+from vanguard.audit import services as audit
 from vanguard.audit.models import Action, AuditRecord
 from vanguard.dataio import services, workbook
 from vanguard.dataio.importers.plan import CREATE, UNCHANGED, UPDATE
@@ -132,16 +134,33 @@ def test_it_creates_trees_and_people_across_sheets(tmp_path, world):
     wang = Person.objects.get(name="王五")
     assert (wang.residence, getattr(wang, "member", None)) == (world.community, None)
 
-    # Every object written has its audit record, and one record sums the import up.
+    # Every object written is in the trail: one record per batch of each model, holding each object's
+    # values as audit.snapshot() gives them; and one record sums the import up.
     records = AuditRecord.objects.order_by("pk")
-    assert after["audit"] - before["audit"] == 2 + 1 + 3 + 1 + 1 + 1
-    assert {(r.object_type, r.action) for r in records} >= {
+    assert after["audit"] - before["audit"] == 5 + 1
+    batches = {(r.object_type, r.action): r for r in records if audit.is_batch(r.after)}
+    assert set(batches) == {
         ("org.organisation", Action.CREATE),
         ("org.cell", Action.CREATE),
         ("org.person", Action.CREATE),
         ("org.member", Action.CREATE),
         ("org.activist", Action.CREATE),
     }
+    for (label, _action), record in batches.items():
+        model = apps.get_model(label)
+        objects = audit.batch_objects(record.after)
+        stored = {
+            obj.pk: audit.snapshot(obj) for obj in model.objects.filter(pk__in=[o["id"] for o in objects])
+        }
+        assert len(stored) == len(objects)
+        for values in objects:
+            strengths = values.pop("strengths", None)
+            assert values == stored[values["id"]]
+            if label == "org.person":
+                person = Person.objects.get(pk=values["id"])
+                assert sorted(strengths) == sorted(person.strengths.values_list("name", flat=True))
+        assert record.username == "system"
+    assert batches[("org.person", Action.CREATE)].detail == "导入人员名册 roster.xlsx 第2-4行"
     summary = records.last()
     assert summary.action == Action.OTHER
     assert summary.detail.startswith("导入人员名册 roster.xlsx sha256 ")
@@ -170,9 +189,16 @@ def test_reimporting_updates_a_person_found_by_id_number(tmp_path, world):
     person.refresh_from_db()
     assert (person.mobile, person.member.category) == ("13755556666", "retired")
     assert Person.objects.filter(name="张三").count() == 1
+    # One batch record per model changed: each object's values before and after, in the same order.
     update = AuditRecord.objects.filter(object_type="org.person", action=Action.UPDATE).get()
-    assert (update.before["mobile"], update.after["mobile"]) == ("13811112222", "13755556666")
-    assert AuditRecord.objects.filter(object_type="org.member", action=Action.UPDATE).count() == 1
+    [before], [after] = audit.batch_objects(update.before), audit.batch_objects(update.after)
+    assert (before["id"], after["id"]) == (person.pk, person.pk)
+    assert (before["mobile"], after["mobile"]) == ("13811112222", "13755556666")
+    assert after == {**audit.snapshot(person), "strengths": []}
+    member = AuditRecord.objects.filter(object_type="org.member", action=Action.UPDATE).get()
+    [before], [after] = audit.batch_objects(member.before), audit.batch_objects(member.after)
+    assert (before["category"], after["category"]) == ("in_service", "retired")
+    assert update.detail == member.detail == "导入人员名册 changed.xlsx 第2行"
 
 
 def test_reimporting_updates_a_person_found_by_name_and_mobile(tmp_path, world):
@@ -201,6 +227,38 @@ def test_an_activist_who_joins_is_admitted(tmp_path, world):
     person = Person.objects.get(id_number=ZHANG)
     assert (person.member.status, person.activist.stage) == ("probationary", "admitted")
     assert person.activist.admitted_on == dt.date(2005, 7, 1)
+
+
+def test_every_change_of_a_reimport_can_be_read_back_from_the_trail(tmp_path, world):
+    header = [*PEOPLE_HEADER, "特长"]
+    assert run(people(tmp_path, [*person_row(kind="发展对象"), "文艺"], header=header)).ok
+    start = AuditRecord.objects.order_by("-pk").values_list("pk", flat=True).first()
+    row = [*person_row(kind="预备党员", mobile="13700000000"), "维修、法律咨询"]
+    assert run(people(tmp_path, row, header=header, name="joined.xlsx")).ok
+    person = Person.objects.select_related("member", "activist").get(id_number=ZHANG)
+    records = {(r.object_type, r.action): r for r in AuditRecord.objects.filter(pk__gt=start)}
+    assert set(records) == {
+        ("org.person", Action.UPDATE),
+        ("org.member", Action.CREATE),
+        ("org.activist", Action.UPDATE),
+        ("dataio.roster", Action.OTHER),
+    }
+    [before], [after] = (
+        audit.batch_objects(v)
+        for v in (records["org.person", Action.UPDATE].before, records["org.person", Action.UPDATE].after)
+    )
+    assert (before["mobile"], before["strengths"]) == ("13811112222", ["文艺"])
+    assert after == {**audit.snapshot(person), "strengths": ["法律咨询", "维修"]}
+    [member] = audit.batch_objects(records["org.member", Action.CREATE].after)
+    assert member == audit.snapshot(person.member)
+    activist = records["org.activist", Action.UPDATE]
+    [before], [after] = audit.batch_objects(activist.before), audit.batch_objects(activist.after)
+    assert (before["stage"], after["stage"], after["admitted_on"]) == ("candidate", "admitted", "2005-07-01")
+    assert after == audit.snapshot(person.activist)
+    for record in records.values():
+        assert record.detail.startswith("导入人员名册 joined.xlsx")
+    assert records["org.member", Action.CREATE].detail == "导入人员名册 joined.xlsx 第2行"
+    assert chain.verify().ok
 
 
 def test_values_as_excel_gives_them_are_understood(tmp_path, world):
