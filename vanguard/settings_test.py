@@ -22,3 +22,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"vanguard-test-{os.getpid()}.sqlite3")
     }
+
+# Uploads (model posts' photos, import files) go to a directory of this run, never into var/media: the
+# access sweep and other tests that store a file leave nothing behind in a developer's media.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"vanguard-test-media-{os.getpid()}"  # noqa: F405

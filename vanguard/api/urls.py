@@ -10,6 +10,7 @@ from vanguard.assessment import apis as assessment_apis
 from vanguard.assessment import apis_year as assessment_year_apis
 from vanguard.contacts import apis as contacts_apis
 from vanguard.org import apis as org_apis
+from vanguard.posts import apis as posts_apis
 from vanguard.reports import apis as reports_apis
 from vanguard.zones import apis as zones_apis
 
@@ -23,7 +24,14 @@ router.register("organisations", org_apis.OrganisationViewSet, basename="organis
 router.register("cells", org_apis.CellViewSet, basename="cell")
 router.register("people", org_apis.PersonViewSet, basename="person")
 router.register("members", org_apis.MemberViewSet, basename="member")
-for app_apis in (zones_apis, contacts_apis, reports_apis, assessment_apis, assessment_year_apis):
+for app_apis in (
+    zones_apis,
+    contacts_apis,
+    reports_apis,
+    assessment_apis,
+    assessment_year_apis,
+    posts_apis,
+):
     for prefix, viewset, basename in app_apis.ROUTES:
         router.register(prefix, viewset, basename=basename)
 

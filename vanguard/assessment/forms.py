@@ -8,14 +8,27 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.accounts import scope
 from vanguard.core.forms import BootstrapMixin
 from vanguard.org.forms import DateInput, NodeChoiceField
-from vanguard.org.models import Organisation
+from vanguard.org.models import Member, Organisation
 
 from . import selectors
-from .models import Formula, Indicator, Metric, Period, Round, Scheme, SchemeVersion, Source, TargetKind
+from .models import (
+    Formula,
+    Indicator,
+    Metric,
+    Period,
+    Purpose,
+    Round,
+    Scheme,
+    SchemeVersion,
+    Source,
+    TargetKind,
+)
 
 TEXT_LIMIT = 5000
 
@@ -67,6 +80,13 @@ class SchemeForm(WeightsMixin, BootstrapMixin, forms.Form):
     )
     target_kind = forms.ChoiceField(label=_("考核对象"), choices=TargetKind.choices)
     period = forms.ChoiceField(label=_("考核周期"), choices=Period.choices)
+    purpose = forms.ChoiceField(
+        label=_("用途"),
+        choices=Purpose.choices,
+        initial=Purpose.ASSESSMENT,
+        required=False,
+        help_text=_("示范岗星级评定以示范岗为考核对象;岗位达标评议和岗位竞赛以党员为考核对象。"),
+    )
     description = forms.CharField(
         label=_("说明"), required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -203,7 +223,70 @@ def _round_name() -> forms.CharField:
     )
 
 
-class RoundForm(BootstrapMixin, forms.Form):
+# 岗位竞赛: a competition round scores the members the office chooses. The form offers the members of the
+# chosen organisation's subtree (as many as a page can hold); the service checks the list again.
+MIN_PARTICIPANTS = 2
+PARTICIPANTS_SHOWN = 300
+
+
+class ParticipantsField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.person.name}({obj.organisation.name})"
+
+
+def _participants_field() -> ParticipantsField:
+    return ParticipantsField(
+        label=_("参加人员"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("岗位竞赛只考核所选党员(至少两名),排名即本轮公布的结果。"),
+        error_messages={
+            "invalid_choice": _("所选党员不在考核范围内。"),
+            "invalid_pk_value": _("所选党员不存在。"),
+        },
+    )
+
+
+class ParticipantsMixin:
+    """The competition's participants: members of the round's organisation subtree that the user sees."""
+
+    competition = False
+    participants_organisation: Organisation | None = None
+
+    def narrow_participants(self, user, organisation: Organisation | None) -> None:
+        field = self.fields["participants"]
+        field.widget.attrs["class"] = "form-check-input"
+        self.participants_organisation = organisation
+        if organisation is None:
+            field.queryset = Member.objects.none()
+            return
+        field.queryset = (
+            scope.visible_to(user, Member.objects.filter(organisation.subtree_q("organisation__")))
+            .select_related("person", "organisation")
+            .order_by("organisation__path", "person__name_pinyin", "pk")
+        )
+
+    def participants_too_many(self) -> int:
+        """How many members the organisation holds when it is too many to list (else 0)."""
+        if not self.competition or self.participants_organisation is None:
+            return 0
+        count = self.fields["participants"].queryset.count()
+        return count if count > PARTICIPANTS_SHOWN else 0
+
+    def clean_participants_for(self, data: dict) -> None:
+        chosen = data.get("participants") or []
+        if self.competition:
+            if "participants" not in self.errors and len(chosen) < MIN_PARTICIPANTS:
+                self.add_error(
+                    "participants", _("岗位竞赛至少要有%(n)d名参加人员。") % {"n": MIN_PARTICIPANTS}
+                )
+        elif chosen:
+            self.add_error("participants", _("只有岗位竞赛方案可以选择参加人员。"))
+
+
+class RoundForm(ParticipantsMixin, BootstrapMixin, forms.Form):
     scheme = forms.ModelChoiceField(
         label=_("考核方案"),
         queryset=Scheme.objects.none(),
@@ -221,37 +304,71 @@ class RoundForm(BootstrapMixin, forms.Form):
     name = _round_name()
     period_start = _date(_("考核期开始"), _("请填写考核期开始日期。"))
     period_end = _date(_("考核期结束"), _("请填写考核期结束日期。"))
+    participants = _participants_field()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scheme"].queryset = selectors.scheme_list(user=user)
         self.fields["organisation"].queryset = selectors.office_organisations(user)
+        # Choosing a scheme or a scope redraws the participants (htmx), which show for a competition only.
+        redraw = {
+            "hx-get": reverse("assessment:round_create"),
+            "hx-include": "#id_scheme, #id_organisation",
+            "hx-target": "#round-participants",
+            "hx-select": "#round-participants",
+            "hx-swap": "outerHTML",
+        }
+        self.fields["scheme"].widget.attrs.update(redraw)
+        self.fields["organisation"].widget.attrs.update(redraw)
+        scheme = self._chosen("scheme")
+        self.competition = scheme is not None and scheme.purpose == Purpose.COMPETITION
+        self.narrow_participants(user, self._chosen("organisation"))
+
+    def _chosen(self, name: str):
+        """The scheme or organisation picked so far (posted, or given in the address), among the choices."""
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        value = getattr(value, "pk", value)
+        if value in (None, "") or not str(value).isdigit():
+            return None
+        return self.fields[name].queryset.filter(pk=value).first()
 
     def clean(self):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("考核期结束日期不能早于开始日期。"))
+        self.clean_participants_for(data)
         return data
 
 
-class RoundEditForm(BootstrapMixin, forms.Form):
+class RoundEditForm(ParticipantsMixin, BootstrapMixin, forms.Form):
     name = _round_name()
     period_start = _date(_("考核期开始"), _("请填写考核期开始日期。"))
     period_end = _date(_("考核期结束"), _("请填写考核期结束日期。"))
+    participants = _participants_field()
 
-    def __init__(self, *args, round_: Round, **kwargs):
-        kwargs.setdefault(
-            "initial",
-            {"name": round_.name, "period_start": round_.period_start, "period_end": round_.period_end},
-        )
+    def __init__(self, *args, round_: Round, user=None, **kwargs):
+        self.competition = round_.version.scheme.purpose == Purpose.COMPETITION
+        initial = {"name": round_.name, "period_start": round_.period_start, "period_end": round_.period_end}
+        if self.competition:
+            initial["participants"] = list(round_.participants.values_list("pk", flat=True))
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        if self.competition and user is not None:
+            self.narrow_participants(user, round_.organisation)
+        else:
+            del self.fields["participants"]
+
+    def round_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("name", "period_start", "period_end")}
 
     def clean(self):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("考核期结束日期不能早于开始日期。"))
+        if "participants" in self.fields:
+            self.clean_participants_for(data)
         return data
 
 

@@ -40,6 +40,17 @@ class TargetKind(models.TextChoices):
     GROUP = "group", _("党小组")
     BRANCH = "branch", _("党支部")
     ZONE = "zone", _("责任区")
+    POST = "post", _("示范岗")
+
+
+class Purpose(models.TextChoices):
+    """What a scheme is for: the quarterly assessment, the monthly star evaluation of model posts, the
+    evaluation of members' post standards (达标评议卡), or a post competition (岗位竞赛)."""
+
+    ASSESSMENT = "assessment", _("量化考核")
+    STAR = "star", _("示范岗星级评定")
+    STANDARD = "standard", _("岗位达标评议")
+    COMPETITION = "competition", _("岗位竞赛")
 
 
 class Period(models.TextChoices):
@@ -64,6 +75,7 @@ class Scheme(BaseModel):
     name = models.CharField(_("名称"), max_length=100)
     target_kind = models.CharField(_("考核对象"), max_length=10, choices=TargetKind.choices)
     period = models.CharField(_("考核周期"), max_length=10, choices=Period.choices)
+    purpose = models.CharField(_("用途"), max_length=12, choices=Purpose.choices, default=Purpose.ASSESSMENT)
     description = models.TextField(_("说明"), blank=True)
 
     class Meta:
@@ -212,6 +224,13 @@ class Round(BaseModel):
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
     mean_total = models.DecimalField(_("平均分"), **POINTS, null=True, blank=True)
+    participants = models.ManyToManyField(
+        Member,
+        blank=True,
+        related_name="+",
+        verbose_name=_("参加人员"),
+        help_text=_("岗位竞赛等只考核部分党员时选择;不选则考核范围内的全部党员。"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -269,6 +288,14 @@ class Result(models.Model):
         related_name="assessment_results",
         verbose_name=_("责任区"),
     )
+    post = models.ForeignKey(
+        "posts.ModelPost",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assessment_results",
+        verbose_name=_("示范岗"),
+    )
     unit = models.ForeignKey(Organisation, models.CASCADE, related_name="+", verbose_name=_("所在党组织"))
     branch = models.ForeignKey(
         Organisation,
@@ -291,6 +318,7 @@ class Result(models.Model):
             models.UniqueConstraint(fields=["round", "member"], name="result_unique_member"),
             models.UniqueConstraint(fields=["round", "organisation"], name="result_unique_organisation"),
             models.UniqueConstraint(fields=["round", "zone"], name="result_unique_zone"),
+            models.UniqueConstraint(fields=["round", "post"], name="result_unique_post"),
         ]
         indexes = [
             models.Index(fields=["round", "rank"], name="result_round_rank"),

@@ -39,6 +39,7 @@ from .models import (
     Formula,
     Indicator,
     IndicatorResult,
+    Purpose,
     Result,
     Revision,
     Round,
@@ -111,6 +112,7 @@ def scheme_create(
     period: str,
     description: str = "",
     weights: Mapping[str, Any] | None = None,
+    purpose: str = Purpose.ASSESSMENT,
 ) -> Scheme:
     if not access.acts_as(actor, {Role.OFFICE}, organisation):
         raise ValidationError({"organisation": _("所选党组织不存在或不在您的管理范围内。")})
@@ -119,9 +121,11 @@ def scheme_create(
         name=(name or "").strip(),
         target_kind=target_kind,
         period=period,
+        purpose=purpose,
         description=description,
     )
     scheme.full_clean(validate_constraints=False)
+    _check_purpose(scheme)
     if Scheme.objects.filter(organisation=organisation, name=scheme.name).exists():
         raise ValidationError(
             {
@@ -136,6 +140,30 @@ def scheme_create(
     version.save()
     audit.record_save(user=actor, obj=scheme, before=None, detail=_("版本1"))
     return scheme
+
+
+# The kind of target each purpose scores.
+_PURPOSE_TARGETS = {
+    Purpose.STAR: (TargetKind.POST,),
+    Purpose.STANDARD: (TargetKind.MEMBER,),
+    Purpose.COMPETITION: (TargetKind.MEMBER,),
+}
+
+
+def _check_purpose(scheme: Scheme) -> None:
+    allowed = _PURPOSE_TARGETS.get(scheme.purpose)
+    if allowed is not None and scheme.target_kind not in allowed:
+        raise ValidationError(
+            {
+                "target_kind": _("“%(purpose)s”方案的考核对象须为%(kinds)s。")
+                % {
+                    "purpose": Purpose(scheme.purpose).label,
+                    "kinds": "、".join(str(TargetKind(k).label) for k in allowed),
+                }
+            }
+        )
+    if scheme.target_kind == TargetKind.POST and scheme.purpose != Purpose.STAR:
+        raise ValidationError({"purpose": _("以示范岗为考核对象的方案,用途须为示范岗星级评定。")})
 
 
 @transaction.atomic
@@ -454,6 +482,8 @@ def round_transition(*, actor, round_: Round, action: str) -> Round:
         stored.version = latest_version(stored.version.scheme)
         if not leaves(stored.version).exists():
             raise ValidationError(_("考核方案还没有指标,不能开始评分。"))
+        if stored.version.scheme.purpose == Purpose.COMPETITION and stored.participants.count() < 2:
+            raise ValidationError(_("岗位竞赛须至少选择两名参赛党员。"))
         stored.status = to
         stored.save(update_fields=["version", "status", "updated_at"])
         created = _create_results(stored)
@@ -472,25 +502,51 @@ def round_transition(*, actor, round_: Round, action: str) -> Round:
 
 
 def _targets(round_: Round):
-    """The targets a round scores, as a queryset of rows (member, organisation, zone, unit, branch, name)."""
+    """The targets a round scores, as a queryset of rows (member, organisation, zone, post, unit, branch,
+    name). Model posts are those on the wall (approved, not removed); members, those chosen as participants
+    when the round has any (a post competition), else every member in scope."""
     kind = round_.version.scheme.target_kind
     org = round_.organisation
     null = Cast(Value(None), BigIntegerField())
+    if kind == TargetKind.POST:
+        from vanguard.posts.models import ModelPost
+
+        parent_branch = Subquery(
+            Organisation.objects.filter(
+                path=_parent_path("organisation__path"), kind=Organisation.Kind.BRANCH
+            ).values("pk")[:1]
+        )
+        rows = ModelPost.objects.filter(
+            org.subtree_q("organisation__"), status=ModelPost.Status.APPROVED
+        ).annotate(
+            m=null,
+            o=null,
+            z=null,
+            p=F("pk"),
+            u=F("organisation_id"),
+            b=Coalesce(parent_branch, F("organisation_id")),
+            n=F("name"),
+        )
+        return rows.values_list("m", "o", "z", "p", "u", "b", "n")
     if kind == TargetKind.MEMBER:
         parent_branch = Subquery(
             Organisation.objects.filter(
                 path=_parent_path("organisation__path"), kind=Organisation.Kind.BRANCH
             ).values("pk")[:1]
         )
-        rows = Member.objects.filter(org.subtree_q("organisation__")).annotate(
+        members = Member.objects.filter(org.subtree_q("organisation__"))
+        if round_.participants.exists():
+            members = members.filter(pk__in=round_.participants.values("pk"))
+        rows = members.annotate(
             m=F("pk"),
             o=null,
             z=null,
+            p=null,
             u=F("organisation_id"),
             b=Coalesce(parent_branch, F("organisation_id")),
             n=F("person__name"),
         )
-        return rows.values_list("m", "o", "z", "u", "b", "n")
+        return rows.values_list("m", "o", "z", "p", "u", "b", "n")
     if kind in (TargetKind.GROUP, TargetKind.BRANCH):
         wanted = Organisation.Kind.GROUP if kind == TargetKind.GROUP else Organisation.Kind.BRANCH
         rows = Organisation.objects.filter(org.subtree_q(), kind=wanted)
@@ -498,8 +554,8 @@ def _targets(round_: Round):
             branch = Subquery(Organisation.objects.filter(path=_parent_path("path")).values("pk")[:1])
         else:
             branch = F("pk")
-        rows = rows.annotate(m=null, o=F("pk"), z=null, u=F("pk"), b=branch, n=F("name"))
-        return rows.values_list("m", "o", "z", "u", "b", "n")
+        rows = rows.annotate(m=null, o=F("pk"), z=null, p=null, u=F("pk"), b=branch, n=F("name"))
+        return rows.values_list("m", "o", "z", "p", "u", "b", "n")
     parent_branch = Subquery(
         Organisation.objects.filter(
             path=_parent_path("organisation__path"), kind=Organisation.Kind.BRANCH
@@ -509,11 +565,12 @@ def _targets(round_: Round):
         m=null,
         o=null,
         z=F("pk"),
+        p=null,
         u=F("organisation_id"),
         b=Coalesce(parent_branch, F("organisation_id")),
         n=F("name"),
     )
-    return rows.values_list("m", "o", "z", "u", "b", "n")
+    return rows.values_list("m", "o", "z", "p", "u", "b", "n")
 
 
 def _parent_path(field: str):
@@ -529,8 +586,8 @@ def _create_results(round_: Round) -> int:
     table = connection.ops.quote_name(Result._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (round_id, member_id, organisation_id, zone_id, unit_id, branch_id, name, "
-            f"data_points, revision) SELECT %s, t.*, 0, 0 FROM ({sql}) t",
+            f"INSERT INTO {table} (round_id, member_id, organisation_id, zone_id, post_id, unit_id, "
+            f"branch_id, name, data_points, revision) SELECT %s, t.*, 0, 0 FROM ({sql}) t",
             [round_.pk, *params],
         )
         return cursor.rowcount
@@ -552,6 +609,13 @@ def _check_source(actor, result: Result, source: str) -> None:
             if s.person_id is not None and s.person_id == result.member.person_id:
                 return
             raise PermissionDenied(_("自评只能由党员本人填写。"))
+        if result.post_id:
+            if (
+                s.person_id is not None
+                and result.post.post_members.filter(member__person_id=s.person_id).exists()
+            ):
+                return
+            raise PermissionDenied(_("示范岗的自评只能由该岗位的党员填写。"))
         target = result.organisation or result.unit
         if access.acts_as(actor, {Role.SECRETARY}, target) and not access.acts_as(
             actor, {Role.SECRETARY}, target, strictly_above=True

@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanguard.accounts import scope
 from vanguard.dataio.views_export import describe_filters, list_export_response
+from vanguard.org.models import Member
+from vanguard.posts import services_competition as competition
 
 from . import compute, exports, selectors, services
 from .forms import ResultFilterForm, RoundEditForm, RoundFilterForm, RoundForm
-from .models import Round, Source
+from .models import Purpose, Round, Source
 from .views_util import apply_errors, htmx_download, page_of, require
 
 Status = Round.Status
@@ -88,19 +91,19 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
     require(selectors.is_office(request.user))
-    initial = {"scheme": request.GET.get("scheme")} if request.GET.get("scheme", "").isdigit() else None
-    form = RoundForm(request.POST or None, user=request.user, initial=initial)
+    # The scheme (and, when the form redraws its participants, the scope) may come in the address.
+    initial = {k: request.GET[k] for k in ("scheme", "organisation") if request.GET.get(k, "").isdigit()}
+    form = RoundForm(request.POST or None, user=request.user, initial=initial or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        fields = {k: data[k] for k in ("scheme", "organisation", "name", "period_start", "period_end")}
         try:
-            round_ = services.round_create(
-                actor=request.user,
-                scheme=data["scheme"],
-                organisation=data["organisation"],
-                name=data["name"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-            )
+            if form.competition:
+                round_ = competition.competition_round_create(
+                    actor=request.user, participants=data["participants"], **fields
+                )
+            else:
+                round_ = services.round_create(actor=request.user, **fields)
         except ValidationError as exc:
             apply_errors(exc, form)
         else:
@@ -120,10 +123,18 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if round_.status != Status.DRAFT:
         messages.error(request, _("考核已开始,名称和考核期不能再修改。"))
         return redirect("assessment:round_detail", pk=round_.pk)
-    form = RoundEditForm(request.POST or None, round_=round_)
+    form = RoundEditForm(request.POST or None, round_=round_, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.round_update(actor=request.user, round_=round_, fields=form.cleaned_data)
+            if form.competition:
+                competition.competition_round_update(
+                    actor=request.user,
+                    round_=round_,
+                    fields=form.round_fields(),
+                    participants=form.cleaned_data["participants"],
+                )
+            else:
+                services.round_update(actor=request.user, round_=round_, fields=form.round_fields())
         except ValidationError as exc:
             apply_errors(exc, form)
         else:
@@ -145,6 +156,15 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     office = selectors.office_over(user, round_.organisation)
     context: dict = {"round": round_, "office": office}
+    if round_.version.scheme.purpose == Purpose.COMPETITION:
+        # 岗位竞赛: the members taking part that the user sees, and how many there are in all (the ranking
+        # is the round's results).
+        context["participants_count"] = round_.participants.count()
+        context["participants"] = list(
+            scope.visible_to(user, Member.objects.filter(pk__in=round_.participants.values("pk")))
+            .select_related("person", "organisation")
+            .order_by("organisation__path", "person__name_pinyin", "pk")
+        )
     if round_.is_locked:
         context.update(_results_context(request, round_))
         if request.headers.get("HX-Request"):

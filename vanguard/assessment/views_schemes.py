@@ -16,7 +16,7 @@ from vanguard.accounts import scope
 
 from . import selectors, services
 from .forms import IndicatorForm, SchemeEditForm, SchemeForm, WeightsForm
-from .models import Indicator, Scheme, SchemeVersion, Source
+from .models import Indicator, Purpose, Scheme, SchemeVersion, Source
 from .views_util import apply_errors, page_of, require
 
 
@@ -63,6 +63,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 target_kind=data["target_kind"],
                 period=data["period"],
+                purpose=data["purpose"] or Purpose.ASSESSMENT,
                 description=data["description"],
                 weights=form.weights(),
             )

@@ -28,6 +28,7 @@ from vanguard.org.models import Activist, Cell, Member, Organisation, Person, St
 from . import assessment as demo_assessment
 from . import contacts as demo_contacts
 from . import data, people
+from . import posts as demo_posts
 from . import reports as demo_reports
 from . import work as demo_work
 from . import zones as demo_zones
@@ -383,6 +384,7 @@ AREAS: list[Area] = [
     Area("联系群众和谈心走访", demo_contacts.build, demo_contacts.reset),
     Area("月度汇报", demo_reports.build, demo_reports.reset),
     Area("量化考核", demo_assessment.build, demo_assessment.reset),
+    Area("星级党员示范岗", demo_posts.build, demo_posts.reset),
 ]
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from vanguard.audit import services as audit
 from vanguard.dataio.views_export import dated, describe_filters, list_export_response, xlsx_response
+from vanguard.posts import selectors_standards as standards
 
 from . import exports, selectors, services
 from .forms import MissingFilterForm, ReportFilterForm, ReportForm, ReviewForm
@@ -248,10 +249,17 @@ def missing_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def archive(request: HttpRequest, member_id: int, year: int) -> HttpResponse:
     book = selectors.archive_book(user=request.user, member_pk=member_id, year=year)
+    # The post standard's three cards go into the book too (seed 004: 三个卡…存入党员档案); one query.
+    standard = standards.archive_standard(user=request.user, member=book.member, year=book.year)
     return render(
         request,
         "reports/archive.html",
-        {"book": book, "months": book.months(until=current_month()), "today_year": current_month().year},
+        {
+            "book": book,
+            "months": book.months(until=current_month()),
+            "today_year": current_month().year,
+            "standard": standard,
+        },
     )
 
 

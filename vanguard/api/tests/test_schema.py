@@ -80,6 +80,16 @@ OPERATIONS = {
     ("/api/v1/assessment/appraisals/{id}/entries/", "get"),
     ("/api/v1/assessment/appraisal-entries/{id}/vote/", "post"),
     ("/api/v1/assessment/appraisal-entries/{id}/conclusion/", "post"),
+    # posts
+    *{("/api/v1/posts/", m) for m in ("get", "post")},
+    ("/api/v1/posts/{id}/", "get"),
+    *{
+        (f"/api/v1/posts/{{id}}/{action}/", "post")
+        for action in ("approve", "reject", "name", "review", "evaluate")
+    },
+    ("/api/v1/posts/{id}/opinions/", "get"),
+    ("/api/v1/post-opinions/{id}/answer/", "post"),
+    *{("/api/v1/post-rules/", m) for m in ("get", "post")},
 }
 
 

@@ -101,6 +101,23 @@ def test_the_scheme_pages_need_a_login(world, scheme, resident):
 # --- a new scheme ---------------------------------------------------------------------------------------
 
 
+def test_the_office_creates_a_star_scheme_for_model_posts(world, office, as_user):
+    data = {
+        "organisation": world.committee.pk,
+        "name": "示范岗月度星级评定",
+        "target_kind": "member",
+        "period": "month",
+        "purpose": "star",
+        "weight_organisation": "100",
+    }
+    page = text(as_user(office).post(url("scheme_create"), data))
+    assert "“示范岗星级评定”方案的考核对象须为示范岗。" in page
+    assert not Scheme.objects.exists()
+    as_user(office).post(url("scheme_create"), {**data, "target_kind": "post"})
+    scheme = Scheme.objects.get()
+    assert (scheme.purpose, scheme.target_kind) == ("star", "post")
+
+
 def test_the_office_creates_a_scheme_with_its_source_weights(world, office, as_user):
     response = as_user(office).post(
         url("scheme_create"),

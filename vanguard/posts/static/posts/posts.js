@@ -1,0 +1,5 @@
+// The model-post pages' confirmations (no inline script: the site keeps to a strict Content-Security-Policy).
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset ? event.target.dataset.confirm : "";
+  if (message && !window.confirm(message)) event.preventDefault();
+});
