@@ -19,6 +19,8 @@ urlpatterns = [
     path("p/standards/", include("vanguard.posts.urls_standards_public")),
     path("posts/", include("vanguard.posts.urls")),
     path("p/posts/", include("vanguard.posts.urls_public")),
+    path("community/", include("vanguard.community.urls")),
+    path("timebank/", include("vanguard.timebank.urls")),
     path("audit/", include("vanguard.audit.urls")),
     path("data/", include("vanguard.dataio.urls")),
     path("api/v1/", include("vanguard.api.urls")),

@@ -8,10 +8,12 @@ from rest_framework.routers import SimpleRouter
 
 from vanguard.assessment import apis as assessment_apis
 from vanguard.assessment import apis_year as assessment_year_apis
+from vanguard.community import apis as community_apis
 from vanguard.contacts import apis as contacts_apis
 from vanguard.org import apis as org_apis
 from vanguard.posts import apis as posts_apis
 from vanguard.reports import apis as reports_apis
+from vanguard.timebank import apis as timebank_apis
 from vanguard.zones import apis as zones_apis
 
 from .errors import api_not_found
@@ -31,6 +33,8 @@ for app_apis in (
     assessment_apis,
     assessment_year_apis,
     posts_apis,
+    community_apis,
+    timebank_apis,
 ):
     for prefix, viewset, basename in app_apis.ROUTES:
         router.register(prefix, viewset, basename=basename)

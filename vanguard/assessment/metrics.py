@@ -19,6 +19,10 @@ Metrics by target kind (member / group or branch / zone):
   (按期完成率). For a branch: its members' tasks and its zones' tasks.
 - activities_attended: activities in the period the member took part in (a branch: its members' attendance;
   a zone: activities held for the zone); expected for a member: the activities their own organisation held.
+- service_hours (社区服务时长, issue 8): the hours of community service verified by the community, served in
+  the period (a group or branch: its members' sum), in whole hours — a half hour left over is not counted,
+  because `counted` is stored as an integer. Self-reported hours still waiting are not counted. No natural
+  expectation: the capped formula (N hours for full points) or the ratio formula with N. Not for zones.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, Expression, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Floor
 from django.utils import timezone
 
 from .models import Metric, TargetKind
@@ -175,6 +179,17 @@ def _activities(kind: str, period: Period) -> tuple[Expression, Expression | Non
     )
 
 
+def _service_hours(kind: str, period: Period) -> tuple[Expression, None]:
+    from vanguard.community.feedback import sum_hours
+    from vanguard.community.models import ServiceRecord
+
+    records = ServiceRecord.objects.filter(
+        status=ServiceRecord.Status.VERIFIED, served_on__gte=period.start, served_on__lte=period.end
+    ).filter(**_member_filter(kind))
+    # FLOOR before the cast: PostgreSQL's CAST rounds, SQLite's truncates.
+    return Cast(Floor(sum_hours(records)), IntegerField()), None
+
+
 # Which target kinds each metric serves.
 SUPPORTED: dict[str, tuple[str, ...]] = {
     Metric.REPORTS_SUBMITTED: (TargetKind.MEMBER, *ORG_KINDS, TargetKind.ZONE),
@@ -182,6 +197,7 @@ SUPPORTED: dict[str, tuple[str, ...]] = {
     Metric.CONTACTS_TALKED: (TargetKind.MEMBER, *ORG_KINDS),
     Metric.TASKS_DONE: (TargetKind.MEMBER, *ORG_KINDS, TargetKind.ZONE),
     Metric.ACTIVITIES_ATTENDED: (TargetKind.MEMBER, *ORG_KINDS, TargetKind.ZONE),
+    Metric.SERVICE_HOURS: (TargetKind.MEMBER, *ORG_KINDS),
 }
 
 
@@ -189,6 +205,8 @@ def has_expected(metric: str, kind: str) -> bool:
     """Whether the ratio formula can use the metric's own expectation for this kind of target."""
     if metric == Metric.ACTIVITIES_ATTENDED:
         return kind == TargetKind.MEMBER
+    if metric == Metric.SERVICE_HOURS:
+        return False
     return kind in SUPPORTED.get(metric, ())
 
 
@@ -204,6 +222,8 @@ def expressions(metric: str, kind: str, period: Period) -> tuple[Expression, Exp
         return _tasks(kind, period)
     if metric == Metric.ACTIVITIES_ATTENDED:
         return _activities(kind, period)
+    if metric == Metric.SERVICE_HOURS:
+        return _service_hours(kind, period)
     raise ValueError(f"unknown metric {metric!r}")
 
 
@@ -263,6 +283,17 @@ def records(metric: str, result, period: Period):
         else:
             qs = qs.filter(zone_id=result.zone_id)
         return qs.order_by("-held_on")
+    if metric == Metric.SERVICE_HOURS:
+        from vanguard.community.models import ServiceRecord
+
+        return (
+            ServiceRecord.objects.filter(
+                status=ServiceRecord.Status.VERIFIED, served_on__gte=period.start, served_on__lte=period.end
+            )
+            .filter(**_resolve(_member_filter(kind), result))
+            .select_related("member__person", "community")
+            .order_by("-served_on", "-pk")
+        )
     raise ValueError(f"unknown metric {metric!r}")
 
 

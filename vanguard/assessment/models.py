@@ -149,6 +149,8 @@ class Metric(models.TextChoices):
     CONTACTS_TALKED = "contacts_talked", _("联系群众谈心走访")
     TASKS_DONE = "tasks_done", _("任务完成")
     ACTIVITIES_ATTENDED = "activities_attended", _("参加活动")
+    # Issue 8: verified hours of community service (社区服务时长), whole hours; see metrics.py.
+    SERVICE_HOURS = "service_hours", _("社区服务时长")
 
 
 class Formula(models.TextChoices):

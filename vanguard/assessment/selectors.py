@@ -519,6 +519,14 @@ def _record_row(metric: str, record) -> RecordRow:
             note=_("已完成") if done else _("逾期未完成,计入应完成数"),
             counted=done,
         )
+    if metric == Metric.SERVICE_HOURS:
+        text = _("%(member)s 在%(community)s:%(activity)s,%(hours)s小时") % {
+            "member": record.member.person.name,
+            "community": record.community.name,
+            "activity": record.activity,
+            "hours": record.hours,
+        }
+        return RecordRow(date=record.served_on, text=text, note=record.get_status_display())
     return RecordRow(date=record.held_on, text=record.title)
 
 

@@ -38,9 +38,19 @@ def works_in(actor, community: Cell) -> bool:
 
 
 @transaction.atomic
-def registration_submit(*, actor, member: Member, community: Cell | None) -> Registration:
-    if not _is_own(actor, member):
-        raise PermissionDenied(_("只有党员本人可以到社区报到。"))
+def registration_submit(
+    *,
+    actor,
+    member: Member,
+    community: Cell | None,
+    occupation: str = "",
+    strengths: str = "",
+    wishes: str = "",
+) -> Registration:
+    """The member registers online, or a worker of the community enters the paper registration form."""
+    paper = community is not None and not _is_own(actor, member) and works_in(actor, community)
+    if not (_is_own(actor, member) or paper):
+        raise PermissionDenied(_("只有党员本人或该社区的工作人员(录入纸质登记表)可以办理报到。"))
     if community is None:
         raise ValidationError({"community": _("请选择报到的社区。")})
     if community.kind != Cell.Kind.COMMUNITY:
@@ -58,7 +68,15 @@ def registration_submit(*, actor, member: Member, community: Cell | None) -> Reg
     if active is not None:
         raise ValidationError({"community": _active_message(active)})
     registration = Registration(
-        member=member, community=community, status=Status.SUBMITTED, submitted_at=timezone.now()
+        member=member,
+        community=community,
+        status=Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        occupation=(occupation or member.person.occupation or "").strip(),
+        strengths=(strengths or "").strip(),
+        wishes=(wishes or "").strip(),
+        channel="paper" if paper else "online",
+        entered_by=_user(actor),
     )
     registration.full_clean(validate_constraints=False)
     try:

@@ -79,6 +79,7 @@ ORGANISATION_KINDS = {
     "党总支": Organisation.Kind.GENERAL_BRANCH,
     "党支部": Organisation.Kind.BRANCH,
     "党小组": Organisation.Kind.GROUP,
+    "党员服务社": Organisation.Kind.SERVICE_SOCIETY,
 }
 CELL_KINDS = {
     "单位": Cell.Kind.UNIT,

@@ -26,6 +26,7 @@ from vanguard.org import services
 from vanguard.org.models import Activist, Cell, Member, Organisation, Person, Strength, TreeNode
 
 from . import assessment as demo_assessment
+from . import community as demo_community
 from . import contacts as demo_contacts
 from . import data, people
 from . import posts as demo_posts
@@ -385,6 +386,7 @@ AREAS: list[Area] = [
     Area("月度汇报", demo_reports.build, demo_reports.reset),
     Area("量化考核", demo_assessment.build, demo_assessment.reset),
     Area("星级党员示范岗", demo_posts.build, demo_posts.reset),
+    Area("在职党员进社区和时间银行", demo_community.build, demo_community.reset),
 ]
 
 

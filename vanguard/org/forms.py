@@ -116,5 +116,12 @@ class MemberForm(BootstrapMixin, _NarrowedChoices, forms.ModelForm):
     def narrow_choices(self) -> None:
         self.fields["organisation"].queryset = scope.editable_organisations(
             self.user,
-            Organisation.objects.filter(kind__in=[Organisation.Kind.BRANCH, Organisation.Kind.GROUP]),
+            # The organisations that hold members (Organisation.can_hold_members): 党员服务社 too (seed 002).
+            Organisation.objects.filter(
+                kind__in=[
+                    Organisation.Kind.BRANCH,
+                    Organisation.Kind.GROUP,
+                    Organisation.Kind.SERVICE_SOCIETY,
+                ]
+            ),
         ).order_by("path")

@@ -86,6 +86,9 @@ class Organisation(TreeNode, BaseModel):
         GENERAL_BRANCH = "general_branch", _("党总支")
         BRANCH = "branch", _("党支部")
         GROUP = "group", _("党小组")
+        # Seed 002: the special members (流动, 协解, 家属, 复转军人) of a community are organised by its
+        # 党员服务社, which holds members like a branch.
+        SERVICE_SOCIETY = "service_society", _("党员服务社")
 
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
 
@@ -97,7 +100,7 @@ class Organisation(TreeNode, BaseModel):
 
     @property
     def can_hold_members(self) -> bool:
-        return self.kind in (self.Kind.BRANCH, self.Kind.GROUP)
+        return self.kind in (self.Kind.BRANCH, self.Kind.GROUP, self.Kind.SERVICE_SOCIETY)
 
     def clean(self) -> None:
         super().clean()
@@ -112,6 +115,10 @@ class Organisation(TreeNode, BaseModel):
             raise ValidationError(
                 {"kind": gettext("%(parent)s下只能设党小组。") % {"parent": parent.get_kind_display()}}
             )
+        if parent is not None and parent.kind == self.Kind.SERVICE_SOCIETY:
+            raise ValidationError({"kind": gettext("党员服务社下不设下级组织。")})
+        if self.kind == self.Kind.SERVICE_SOCIETY and parent is None:
+            raise ValidationError({"kind": gettext("党员服务社须设在社区党组织之下。")})
 
 
 class Cell(TreeNode, BaseModel):

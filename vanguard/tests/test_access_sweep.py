@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from vanguard.assessment.tests import sweep as assessment_pages
 from vanguard.assessment.tests import year_factories as assessment_year
 from vanguard.audit.models import AuditRecord
+from vanguard.community.tests import api_factories as community_api
+from vanguard.community.tests import pages as community_pages
 from vanguard.contacts.tests import factories as contact_factories
 from vanguard.posts.tests import api_factories as post_api
 from vanguard.posts.tests import pages as post_pages
@@ -200,6 +202,42 @@ OBJECT_IDS: dict[str, Callable] = {
     "posts:round_evaluate": lambda w: post_pages.sweep_round(w).pk,
     "posts_public:board": lambda w: post_pages.sweep_post(w).pk,
     "posts_public:photo": lambda w: post_pages.sweep_post_member(w).pk,
+    # community and the time bank: the API
+    "api:registration-detail": lambda w: community_api.sweep_registration(w).pk,
+    "api:registration-confirm": lambda w: community_api.sweep_registration(w).pk,
+    "api:registration-return": lambda w: community_api.sweep_registration(w).pk,
+    "api:community-post-detail": lambda w: community_api.sweep_post(w).pk,
+    "api:community-post-claim": lambda w: community_api.sweep_post(w).pk,
+    "api:community-post-claim-detail": lambda w: community_api.sweep_claim(w).pk,
+    "api:community-post-claim-confirm": lambda w: community_api.sweep_claim(w).pk,
+    "api:service-record-detail": lambda w: community_api.sweep_record(w).pk,
+    "api:service-record-verify": lambda w: community_api.sweep_record(w).pk,
+    "api:service-record-reject": lambda w: community_api.sweep_record(w).pk,
+    "api:timebank-account-detail": lambda w: community_api.sweep_account(w).pk,
+    "api:timebank-account-statement": lambda w: community_api.sweep_account(w).pk,
+    "api:timebank-account-spend": lambda w: community_api.sweep_account(w).pk,
+    "api:timebank-account-donate": lambda w: community_api.sweep_account(w).pk,
+    "api:timebank-account-reverse": lambda w: community_api.sweep_account(w).pk,
+    # community and the time bank: the pages
+    "community:registration_detail": lambda w: community_pages.sweep_registration(w).pk,
+    "community:registration_confirm": lambda w: community_pages.sweep_registration(w).pk,
+    "community:registration_return": lambda w: community_pages.sweep_registration(w).pk,
+    "community:registration_print": lambda w: community_pages.sweep_registration(w).pk,
+    "community:activity_form": lambda w: community_pages.sweep_registration(w).member_id,
+    "community:feedback_form": lambda w: community_pages.sweep_registration(w).member_id,
+    "community:member_file": lambda w: community_pages.sweep_registration(w).member_id,
+    "community:post_detail": lambda w: community_pages.sweep_post(w).pk,
+    "community:post_claim": lambda w: community_pages.sweep_post(w).pk,
+    "community:claim_confirm": lambda w: community_pages.sweep_claim(w).pk,
+    "community:service_verify": lambda w: community_pages.sweep_record(w).pk,
+    "community:service_reject": lambda w: community_pages.sweep_record(w).pk,
+    "community:team_detail": lambda w: community_pages.sweep_team(w).pk,
+    "community:pairing_detail": lambda w: community_pages.sweep_pairing(w).pk,
+    "community:pairing_visit": lambda w: community_pages.sweep_pairing(w).pk,
+    "community:pairing_end": lambda w: community_pages.sweep_pairing(w).pk,
+    "timebank:account_detail": lambda w: community_pages.sweep_account(w).pk,
+    "timebank:account_export": lambda w: community_pages.sweep_account(w).pk,
+    "timebank:reverse": lambda w: community_pages.sweep_transfer(w).pk,
 }
 # Objects that the secretary of branch B may not see: these must answer 404 to them.
 BRANCH_A_ONLY = {
@@ -303,6 +341,30 @@ BRANCH_A_ONLY = {
     # and the photos are in PUBLIC.)
     "posts:detail",
     "posts:round_evaluate",
+    # community and the time bank: the API. (Confirm, return, claim, verify, reject, spend, donate and
+    # reverse are POST only; their 404 for another branch or community is tested in
+    # vanguard/community/tests/test_api_*.py and vanguard/timebank/tests/test_api.py.)
+    "api:registration-detail",
+    "api:community-post-detail",
+    "api:community-post-claim-detail",
+    "api:service-record-detail",
+    "api:timebank-account-detail",
+    "api:timebank-account-statement",
+    # community and the time bank: the pages. (Confirming, returning, claiming, verifying, logging a visit and
+    # ending a pairing are POST only; their 404 for another branch or community is tested in
+    # vanguard/community/tests/test_pages_*.py.)
+    "community:registration_detail",
+    "community:registration_print",
+    "community:post_detail",
+    "community:activity_form",
+    "community:feedback_form",
+    "community:member_file",
+    "community:service_reject",
+    "community:team_detail",
+    "community:pairing_detail",
+    "timebank:account_detail",
+    "timebank:account_export",
+    "timebank:reverse",
 }
 
 

@@ -90,6 +90,28 @@ OPERATIONS = {
     ("/api/v1/posts/{id}/opinions/", "get"),
     ("/api/v1/post-opinions/{id}/answer/", "post"),
     *{("/api/v1/post-rules/", m) for m in ("get", "post")},
+    # community: registrations, the book, posts, service records, feedback
+    *{("/api/v1/registrations/", m) for m in ("get", "post")},
+    ("/api/v1/registrations/{id}/", "get"),
+    ("/api/v1/registrations/{id}/confirm/", "post"),
+    ("/api/v1/registrations/{id}/return/", "post"),
+    ("/api/v1/stats/in-service/", "get"),
+    *{("/api/v1/community-posts/", m) for m in ("get", "post")},
+    ("/api/v1/community-posts/{id}/", "get"),
+    ("/api/v1/community-posts/{id}/claim/", "post"),
+    ("/api/v1/community-post-claims/", "get"),
+    ("/api/v1/community-post-claims/{id}/", "get"),
+    ("/api/v1/community-post-claims/{id}/confirm/", "post"),
+    *{("/api/v1/service-records/", m) for m in ("get", "post")},
+    ("/api/v1/service-records/{id}/", "get"),
+    ("/api/v1/service-records/{id}/verify/", "post"),
+    ("/api/v1/service-records/{id}/reject/", "post"),
+    ("/api/v1/feedback/", "get"),
+    # timebank
+    ("/api/v1/timebank/accounts/", "get"),
+    ("/api/v1/timebank/accounts/{id}/", "get"),
+    ("/api/v1/timebank/accounts/{id}/statement/", "get"),
+    *{(f"/api/v1/timebank/accounts/{{id}}/{action}/", "post") for action in ("spend", "donate", "reverse")},
 }
 
 

@@ -74,8 +74,10 @@ def test_only_a_community_is_a_place_to_register(world, member_a):
     assert not Registration.objects.exists()
 
 
-@pytest.mark.parametrize("persona", ["secretary_a", "office", "community_worker"])
-def test_only_the_member_submits(world, persona, request):
+@pytest.mark.parametrize("persona", ["secretary_a", "office"])
+def test_only_the_member_or_their_community_submits(world, persona, request):
+    """The member registers online; a worker of the community enters a paper form (test_work.py); the
+    branch does not register its members."""
     with pytest.raises(PermissionDenied):
         services.registration_submit(
             actor=request.getfixturevalue(persona), member=world.member_a, community=world.community

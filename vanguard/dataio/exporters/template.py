@@ -56,7 +56,7 @@ _DATE_NOTE = "日期,如 1985-06-15"
 # What each column holds, by sheet and column key: the 说明 sheet's third column.
 DESCRIPTIONS: dict[tuple[str, str], str] = {
     (contract.ORGANISATIONS.name, "name"): "党组织名称;同一上级下不能重名,不能含“/”",
-    (contract.ORGANISATIONS.name, "kind"): "党组织类型;党小组只能设在党支部下",
+    (contract.ORGANISATIONS.name, "kind"): "党组织类型;党小组只能设在党支部下,党员服务社设在社区党组织下",
     (contract.ORGANISATIONS.name, "parent"): f"上级党组织的{_PATH_NOTE};最上级留空",
     (contract.GRID.name, "name"): "网格名称;同一上级下不能重名,不能含“/”",
     (contract.GRID.name, "kind"): "网格类型:单位类(单位至岗位)、居住类(街道至户)或公共区域",
@@ -71,7 +71,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
         "群众以外都须填所在党组织(入党申请人、积极分子、发展对象填培养党组织)"
     ),
     (contract.PEOPLE.name, "category"): "党员、预备党员填写",
-    (contract.PEOPLE.name, "organisation"): f"党支部或党小组的{_PATH_NOTE}",
+    (contract.PEOPLE.name, "organisation"): f"党支部、党小组或党员服务社的{_PATH_NOTE}",
     (contract.PEOPLE.name, "join_date"): f"{_DATE_NOTE};入党时须年满18岁",
     (contract.PEOPLE.name, "workplace"): f"工作所在网格(单位、公司、部门、班组、线路、岗位)的{_PATH_NOTE}",
     (contract.PEOPLE.name, "occupation"): "职业",

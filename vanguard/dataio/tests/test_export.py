@@ -320,7 +320,7 @@ def test_the_guide_explains_every_column_marks_the_required_ones_and_lists_the_w
             row = explained[(sheet.name, column.header)]
             assert row[2] == ("*" if column.required else "")
             assert row[3]
-    assert explained[("党组织", "类型")][4] == "党委、党工委、党总支、党支部、党小组"
+    assert explained[("党组织", "类型")][4] == "党委、党工委、党总支、党支部、党小组、党员服务社"
     assert "复转军人" in explained[("人员", "党员类别")][4]
     assert "入党积极分子" in explained[("人员", "人员类型")][4]
     assert any("/" in r[3] and "路径" in r[3] for r in guide[1:])
