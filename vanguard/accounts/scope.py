@@ -321,6 +321,12 @@ def acts_as(user, roles: set[str], organisation, *, strictly_above: bool = False
     )
 
 
+def works_in(user, cell) -> bool:
+    """Is `user` a community worker at `cell` (at it or above it in the grid)?"""
+    scope = scope_of(user)
+    return scope.superuser or _in_cells(scope, cell)
+
+
 def edits_organisations(user) -> bool:
     """Whether the user may put business data into some organisation (office, secretary): from the scope
     already loaded, without a query."""

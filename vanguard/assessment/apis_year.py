@@ -15,8 +15,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, TextChoices
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -26,6 +25,7 @@ from rest_framework.response import Response
 from vanguard.accounts import scope
 from vanguard.api.errors import error_responses
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX, ScopedPrimaryKeyRelatedField
+from vanguard.api.pagination import PAGE_PARAMETERS
 from vanguard.api.permissions import HasBusinessRole
 from vanguard.api.schema import detail_schema, list_schema, write_schema
 from vanguard.org.apis import organisation_field
@@ -46,11 +46,6 @@ from .models import (
 )
 
 TEXT_LIMIT = services_year.TEXT_LIMIT
-
-_PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description=gettext_lazy("页码")),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=gettext_lazy("每页条数,最多200")),
-]
 
 
 def _year_field(**kwargs) -> serializers.IntegerField:
@@ -146,7 +141,7 @@ class RollupViewSet(viewsets.GenericViewSet):
             "按排名列出汇总结果(您可见范围内的对象):年度得分 = Σ(权重×该轮得分)÷Σ权重,只计该对象参加的"
             "轮次;recommended 为列入推荐名单(名额末位并列的都列入)。尚未计算时为空。"
         ),
-        parameters=[ID_PATH_PARAMETER, RollupResultFilterSerializer, *_PAGE_PARAMETERS],
+        parameters=[ID_PATH_PARAMETER, RollupResultFilterSerializer, *PAGE_PARAMETERS],
         responses={200: RollupResultSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["get"])
@@ -533,7 +528,7 @@ class AppraisalViewSet(viewsets.GenericViewSet):
             "本次评议的党员,按党组织和姓名排序。投票无记名:votes(网上票数)和 paper(纸质票数)只有组织评定者"
             "可见;my_vote 是您本人的投票;组织评定在评议结束前只有组织评定者可见。"
         ),
-        parameters=[ID_PATH_PARAMETER, *_PAGE_PARAMETERS],
+        parameters=[ID_PATH_PARAMETER, *PAGE_PARAMETERS],
         responses={200: AppraisalEntrySerializer(many=True), **error_responses(401, 403, 404)},
     )
     @action(detail=True, methods=["get"])

@@ -26,8 +26,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -35,8 +34,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from vanguard.accounts import scope
-from vanguard.api.errors import error_responses
+from vanguard.api.errors import error_responses, refuse
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX
+from vanguard.api.pagination import PAGE_PARAMETERS
 from vanguard.api.permissions import HasBusinessRole
 from vanguard.api.schema import detail_schema, list_schema, write_schema
 from vanguard.org.models import Cell, Organisation
@@ -76,16 +76,6 @@ _VERIFY = gettext_lazy("只有本社区的工作人员可以核实服务记录�
 _BOOK = gettext_lazy("社区的在职党员名册由社区工作人员和党组织查看。")
 _FEEDBACK = gettext_lazy("情况反馈由党员所在的党组织查看。")
 _NO_MEMBER = gettext_lazy("您的账户没有对应的党员记录,请选择党员。")
-
-# The paginator's parameters, which drf-spectacular adds by itself only to `list` actions.
-_PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description=gettext_lazy("页码")),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=gettext_lazy("每页条数,最多200")),
-]
-
-
-def _refuse(message) -> None:
-    raise exceptions.PermissionDenied(str(message))
 
 
 @contextmanager
@@ -238,7 +228,7 @@ class RegistrationViewSet(viewsets.GenericViewSet):
     def _for_worker(self) -> Registration:
         registration = self.get_object()
         if not services.works_in(self.request.user, registration.community):
-            _refuse(_CONFIRM)
+            refuse(_CONFIRM)
         return registration
 
     def _fresh(self, registration: Registration) -> dict:
@@ -282,7 +272,7 @@ class InServiceStatsViewSet(viewsets.GenericViewSet):
         filters.is_valid(raise_exception=True)
         s = scope.scope_of(request.user)
         if not (s.superuser or s.any_org_paths or s.cell_paths):
-            _refuse(_BOOK)
+            refuse(_BOOK)
         cell = Cell.objects.filter(pk=filters.validated_data["cell"]).first()
         if cell is None:
             raise Http404
@@ -359,7 +349,7 @@ class CommunityPostViewSet(viewsets.GenericViewSet):
 
     def create(self, request: Request) -> Response:
         if not scope.scope_of(request.user).cell_paths and not scope.scope_of(request.user).superuser:
-            _refuse(_POST)
+            refuse(_POST)
         serializer = PostCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         with _refusals():
@@ -383,7 +373,7 @@ class CommunityPostViewSet(viewsets.GenericViewSet):
         post = self.get_object()
         member = own_member(user=request.user)
         if member is None:
-            _refuse(_CLAIM)
+            refuse(_CLAIM)
         with _refusals():
             claim = services_work.post_claim(actor=request.user, post=post, member=member)
         return Response(ClaimSerializer(_claims().get(pk=claim.pk)).data, status=status.HTTP_201_CREATED)
@@ -440,7 +430,7 @@ class PostClaimViewSet(viewsets.GenericViewSet):
     def confirm(self, request: Request, pk: str) -> Response:
         claim = self.get_object()
         if not services.works_in(request.user, claim.post.community):
-            _refuse(_CLAIM_CONFIRM)
+            refuse(_CLAIM_CONFIRM)
         with _refusals():
             claim = services_work.claim_confirm(actor=request.user, claim=claim)
         return Response(ClaimSerializer(_claims().get(pk=claim.pk)).data)
@@ -563,7 +553,7 @@ class ServiceRecordViewSet(viewsets.GenericViewSet):
     def _for_worker(self) -> ServiceRecord:
         record = self.get_object()
         if not services.works_in(self.request.user, record.community):
-            _refuse(_VERIFY)
+            refuse(_VERIFY)
         return record
 
     def _fresh(self, record: ServiceRecord) -> dict:
@@ -588,13 +578,13 @@ class FeedbackViewSet(viewsets.GenericViewSet):
             "岗位数、结对帮扶对象数和走访次数。供支部了解党员八小时以外的表现,并作为量化考核“社区服务时长”的依据。"
             "党委办公室、支部书记和监督员可用;不在您范围内的党组织返回 404。"
         ),
-        parameters=[FeedbackFilterSerializer, *_PAGE_PARAMETERS],
+        parameters=[FeedbackFilterSerializer, *PAGE_PARAMETERS],
         responses={200: FeedbackSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def list(self, request: Request) -> Response:
         s = scope.scope_of(request.user)
         if not (s.superuser or s.any_org_paths):
-            _refuse(_FEEDBACK)
+            refuse(_FEEDBACK)
         filters = FeedbackFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         try:

@@ -20,8 +20,7 @@ from contextlib import contextmanager
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -30,8 +29,9 @@ from rest_framework.response import Response
 
 from vanguard.accounts import scope
 from vanguard.accounts.models import Role
-from vanguard.api.errors import error_responses
+from vanguard.api.errors import error_responses, refuse
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX
+from vanguard.api.pagination import PAGE_PARAMETERS
 from vanguard.api.permissions import HasBusinessRole
 from vanguard.api.schema import detail_schema, list_schema, write_schema
 
@@ -65,20 +65,10 @@ _RULES = gettext_lazy("只有党委办公室可以修改示范岗评定规则。
 _ANSWER = gettext_lazy("只有本支部书记或党委办公室可以答复意见簿。")
 _APPLY = gettext_lazy("只有党支部书记或党委办公室可以申请示范岗。")
 
-# The paginator's parameters, which drf-spectacular adds by itself only to `list` actions.
-_PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description=gettext_lazy("页码")),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=gettext_lazy("每页条数,最多200")),
-]
-
-
-def _refuse(message) -> None:
-    raise exceptions.PermissionDenied(str(message))
-
 
 def _office_over(user, organisation, message) -> None:
     if not scope.acts_as(user, {Role.OFFICE}, organisation):
-        _refuse(message)
+        refuse(message)
 
 
 @contextmanager
@@ -171,7 +161,7 @@ class ModelPostViewSet(viewsets.GenericViewSet):
 
     def create(self, request: Request) -> Response:
         if not scope.edits_organisations(request.user):
-            _refuse(_APPLY)
+            refuse(_APPLY)
         serializer = PostApplySerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         with _refusals():
@@ -293,7 +283,7 @@ class ModelPostViewSet(viewsets.GenericViewSet):
             "群众对该示范岗的意见建议、表扬和投诉(网上留言、意见簿、投诉电话),新的在前,含答复和投诉是否属实。"
             "留言人的姓名和电话只有本支部书记和党委办公室看到完整的,示范岗党员看到的已脱敏。"
         ),
-        parameters=[ID_PATH_PARAMETER, OpinionFilterSerializer, *_PAGE_PARAMETERS],
+        parameters=[ID_PATH_PARAMETER, OpinionFilterSerializer, *PAGE_PARAMETERS],
         responses={200: OpinionSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["get"])
@@ -346,7 +336,7 @@ class OpinionViewSet(viewsets.GenericViewSet):
     def answer(self, request: Request, pk: str) -> Response:
         opinion = self.get_object()
         if not scope.can_edit_under(request.user, opinion.post.organisation):
-            _refuse(_ANSWER)
+            refuse(_ANSWER)
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -405,7 +395,7 @@ class PostRulesViewSet(viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         s = scope.scope_of(request.user)
         if not (s.superuser or s.paths_for({Role.OFFICE})):
-            _refuse(_RULES)
+            refuse(_RULES)
         serializer = PostRulesUpdateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         organisation = serializer.validated_data["organisation"]

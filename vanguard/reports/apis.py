@@ -12,8 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 from vanguard.accounts import scope
 from vanguard.api.errors import error_responses
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX, ScopedPrimaryKeyRelatedField
+from vanguard.api.pagination import PAGE_PARAMETERS
 from vanguard.api.permissions import HasBusinessRole
 from vanguard.api.schema import detail_schema, list_schema, write_schema
 from vanguard.core.masking import mask_phone
@@ -179,12 +179,6 @@ class MissingPageSerializer(serializers.Serializer):
     summary = MonthSummarySerializer()
 
 
-# The paginator's parameters, which drf-spectacular adds by itself only to `list` actions.
-_PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description=gettext_lazy("页码")),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=gettext_lazy("每页条数,最多200")),
-]
-
 # --- the viewset -----------------------------------------------------------------------------------------
 
 _WRITE = gettext_lazy(
@@ -292,7 +286,7 @@ class MonthlyReportViewSet(viewsets.GenericViewSet):
             "某月(默认本月)该党组织及其下级中还没有提交汇报的党员,按党组织和姓名排序;summary 为该月的"
             "应报、已提交、已退回、已审阅和未报人数。该月之后才入党的党员不计。党委办公室、支部书记和监督员可用。"
         ),
-        parameters=[MissingFilterSerializer, *_PAGE_PARAMETERS],
+        parameters=[MissingFilterSerializer, *PAGE_PARAMETERS],
         responses={200: MissingPageSerializer, **error_responses(400, 401, 403, 404)},
     )
     @action(detail=False, methods=["get"])

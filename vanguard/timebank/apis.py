@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -44,8 +44,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from vanguard.accounts import scope
-from vanguard.api.errors import error_responses
+from vanguard.api.errors import error_responses, refuse
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX, ScopedPrimaryKeyRelatedField
+from vanguard.api.pagination import PAGE_PARAMETERS
 from vanguard.api.permissions import HasBusinessRole
 from vanguard.api.schema import detail_schema, list_schema
 from vanguard.community.api_serializers import community_field
@@ -60,11 +61,6 @@ HOURS = DecimalField(max_digits=12, decimal_places=1)
 _SPEND = _("只有该社区的工作人员可以办理时间兑换。")
 _DONATE = _("只能捐赠自己账户的时数。")
 _REVERSE = _("只有该社区的工作人员可以冲正。")
-
-_PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description=_("页码")),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=_("每页条数,最多200")),
-]
 
 
 class _Sum(Func):
@@ -100,10 +96,6 @@ def _refusals() -> Iterator[None]:
         yield
     except PermissionDenied as exc:
         raise exceptions.PermissionDenied(str(exc) or None) from exc
-
-
-def _refuse(message) -> None:
-    raise exceptions.PermissionDenied(str(message))
 
 
 # --- serializers -----------------------------------------------------------------------------------------
@@ -283,7 +275,7 @@ class AccountViewSet(viewsets.GenericViewSet):
             "账户的全部分录,新的在前:交易类型、摘要、时数(转入为正)、该笔之后的余额、对方账户和是否已冲正;"
             "balance 为当前余额。"
         ),
-        parameters=[ID_PATH_PARAMETER, *_PAGE_PARAMETERS],
+        parameters=[ID_PATH_PARAMETER, *PAGE_PARAMETERS],
         responses={200: StatementPageSerializer, **error_responses(401, 403, 404)},
     )
     @action(detail=True, methods=["get"])
@@ -308,7 +300,7 @@ class AccountViewSet(viewsets.GenericViewSet):
     def spend(self, request: Request, pk: str) -> Response:
         account = self.get_object()
         if not services.works_in(request.user, account.community):
-            _refuse(_SPEND)
+            refuse(_SPEND)
         body = SpendSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         with _refusals():
@@ -333,7 +325,7 @@ class AccountViewSet(viewsets.GenericViewSet):
             and account.member.person_id == s.person_id
         )
         if not (own or services.works_in(request.user, account.community)):
-            _refuse(_DONATE)
+            refuse(_DONATE)
         body = DonateSerializer(data=request.data, context={"request": request, "source": account})
         body.is_valid(raise_exception=True)
         with _refusals():
@@ -352,7 +344,7 @@ class AccountViewSet(viewsets.GenericViewSet):
     def reverse(self, request: Request, pk: str) -> Response:
         account = self.get_object()
         if not services.works_in(request.user, account.community):
-            _refuse(_REVERSE)
+            refuse(_REVERSE)
         body = ReverseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         transfer = Transfer.objects.filter(
