@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "vanguard.posts",
     "vanguard.timebank",
     "vanguard.community",
+    "vanguard.service_requests",
     "vanguard.audit",
     "vanguard.api",
     "vanguard.dataio",
@@ -259,6 +260,13 @@ SPECTACULAR_SETTINGS = {
         "CommunityPostCategoryEnum": "vanguard.community.models.CommunityPost.Category",
         "AccountKindEnum": "vanguard.timebank.models.Account.Kind",
         "TransferKindEnum": "vanguard.timebank.models.Transfer.Kind",
+        "ServiceRequestKindEnum": "vanguard.service_requests.models.Kind",
+        "ServiceRequestCategoryEnum": "vanguard.service_requests.models.Category",
+        "ServiceRequestUrgencyEnum": "vanguard.service_requests.models.Urgency",
+        "ServiceRequestStatusEnum": "vanguard.service_requests.models.Status",
+        "ServiceRequestChannelEnum": "vanguard.service_requests.models.Channel",
+        "ServiceRequestEscalationEnum": "vanguard.service_requests.models.Escalation",
+        "ServiceRequestEventActionEnum": "vanguard.service_requests.models.Event.Action",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -270,3 +278,22 @@ SPECTACULAR_SETTINGS = {
         "docExpansion": "none",
     },
 }
+
+
+def _hours(name: str, default: str) -> dict[str, float]:
+    """Hours by urgency from e.g. "urgent=2,utilities=24,general=168,complex=360"."""
+    pairs = (item.split("=", 1) for item in env_list(name, default))
+    return {key.strip(): float(value) for key, value in pairs}
+
+
+# Residents' requests (群众诉求). The deadline (办理时限) and the window for a first response (响应时限) of
+# each urgency, in hours; the public form's rate limit per address; the rating that reopens a request; the
+# days after which a resolved request nobody rated is closed; the version of the phone-number consent text.
+REQUEST_DEADLINE_HOURS = _hours("REQUEST_DEADLINE_HOURS", "urgent=2,utilities=24,general=168,complex=360")
+REQUEST_RESPONSE_HOURS = _hours("REQUEST_RESPONSE_HOURS", "urgent=1,utilities=4,general=24,complex=24")
+REQUEST_ESCALATE_OFFICE_AFTER_HOURS = float(os.environ.get("REQUEST_ESCALATE_OFFICE_AFTER_HOURS", "24"))
+REQUEST_RATE_PER_HOUR = int(os.environ.get("REQUEST_RATE_PER_HOUR", "5"))
+REQUEST_RATE_PER_DAY = int(os.environ.get("REQUEST_RATE_PER_DAY", "20"))
+REQUEST_LOW_RATING = int(os.environ.get("REQUEST_LOW_RATING", "2"))
+REQUEST_RATING_DAYS = int(os.environ.get("REQUEST_RATING_DAYS", "7"))
+REQUEST_CONSENT_VERSION = "2026-11"

@@ -13,6 +13,7 @@ from vanguard.contacts import apis as contacts_apis
 from vanguard.org import apis as org_apis
 from vanguard.posts import apis as posts_apis
 from vanguard.reports import apis as reports_apis
+from vanguard.service_requests import apis as service_requests_apis
 from vanguard.timebank import apis as timebank_apis
 from vanguard.zones import apis as zones_apis
 
@@ -35,6 +36,7 @@ for app_apis in (
     posts_apis,
     community_apis,
     timebank_apis,
+    service_requests_apis,
 ):
     for prefix, viewset, basename in app_apis.ROUTES:
         router.register(prefix, viewset, basename=basename)

@@ -23,6 +23,13 @@ Metrics by target kind (member / group or branch / zone):
   the period (a group or branch: its members' sum), in whole hours — a half hour left over is not counted,
   because `counted` is stored as an integer. Self-reported hours still waiting are not counted. No natural
   expectation: the capped formula (N hours for full points) or the ratio formula with N. Not for zones.
+- requests_responded, requests_resolved, requests_satisfied (群众诉求, issue 9): residents' requests for help
+  (kind 求助) received in the period — by the local date (Asia/Shanghai) of their receipt — leaving out those
+  closed without ever being resolved (a duplicate, not a request). Responded: accepted by the response
+  deadline, out of those accepted or past it; resolved (按期办结): resolved by the deadline, out of those
+  resolved or past it; satisfied: rated 4 or 5, out of those rated. "Past it" is as of the close, so a
+  request still inside its time expects nothing yet. A member answers for the requests they handle, a group
+  or branch for those of its organisation and the organisations under it, a zone for those routed to it.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, Expression, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, Expression, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Floor
 from django.utils import timezone
 
@@ -190,6 +197,66 @@ def _service_hours(kind: str, period: Period) -> tuple[Expression, None]:
     return Cast(Floor(sum_hours(records)), IntegerField()), None
 
 
+def _local_day_range(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """[the period's first day 00:00, the day after its last 00:00) in the current time zone: a range on the
+    datetime itself, which its index serves, rather than a comparison of its date."""
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min), zone)
+    end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min), zone)
+    return start, end
+
+
+REQUEST_METRICS = (Metric.REQUESTS_RESPONDED, Metric.REQUESTS_RESOLVED, Metric.REQUESTS_SATISFIED)
+
+
+def _request_rule(metric: str, now: dt.datetime) -> tuple[Q, Q]:
+    """(counted, expected) of one of the request rates, as conditions on a request of the population."""
+    if metric == Metric.REQUESTS_RESPONDED:
+        return (
+            Q(accepted_at__isnull=False, accepted_at__lte=F("respond_by")),
+            Q(accepted_at__isnull=False) | Q(respond_by__lt=now),
+        )
+    if metric == Metric.REQUESTS_RESOLVED:
+        return (
+            Q(resolved_at__isnull=False, resolved_at__lte=F("deadline")),
+            Q(resolved_at__isnull=False) | Q(deadline__lt=now),
+        )
+    return Q(rating__gte=4), Q(rating__isnull=False)
+
+
+def request_counted(metric: str, request) -> bool:
+    """The counted condition of `_request_rule` on one loaded request (for the breakdown's rows)."""
+    if metric == Metric.REQUESTS_RESPONDED:
+        return request.accepted_at is not None and request.accepted_at <= request.respond_by
+    if metric == Metric.REQUESTS_RESOLVED:
+        return request.resolved_at is not None and request.resolved_at <= request.deadline
+    return request.rating is not None and request.rating >= 4
+
+
+def _request_owner(kind: str) -> dict[str, object]:
+    """How a request hangs on the outer Result: its member, its organisation (or one under it), its zone."""
+    if kind == TargetKind.MEMBER:
+        return {"member_id": OuterRef("member_id")}
+    if kind in ORG_KINDS:
+        return {"organisation__path__startswith": OuterRef("organisation__path")}
+    return {"zone_id": OuterRef("zone_id")}
+
+
+def _request_population(period: Period) -> QuerySet:
+    from vanguard.service_requests.models import Kind, ServiceRequest
+
+    start, end = _local_day_range(period)
+    return ServiceRequest.objects.filter(
+        kind=Kind.REQUEST, received_at__gte=start, received_at__lt=end
+    ).exclude(closed_at__isnull=False, resolved_at__isnull=True)
+
+
+def _requests(metric: str, kind: str, period: Period) -> tuple[Expression, Expression]:
+    counted, expected = _request_rule(metric, timezone.now())
+    own = _request_population(period).filter(**_request_owner(kind))
+    return _count(own.filter(counted)), _count(own.filter(expected))
+
+
 # Which target kinds each metric serves.
 SUPPORTED: dict[str, tuple[str, ...]] = {
     Metric.REPORTS_SUBMITTED: (TargetKind.MEMBER, *ORG_KINDS, TargetKind.ZONE),
@@ -198,6 +265,9 @@ SUPPORTED: dict[str, tuple[str, ...]] = {
     Metric.TASKS_DONE: (TargetKind.MEMBER, *ORG_KINDS, TargetKind.ZONE),
     Metric.ACTIVITIES_ATTENDED: (TargetKind.MEMBER, *ORG_KINDS, TargetKind.ZONE),
     Metric.SERVICE_HOURS: (TargetKind.MEMBER, *ORG_KINDS),
+    Metric.REQUESTS_RESPONDED: (TargetKind.MEMBER, *ORG_KINDS, TargetKind.ZONE),
+    Metric.REQUESTS_RESOLVED: (TargetKind.MEMBER, *ORG_KINDS, TargetKind.ZONE),
+    Metric.REQUESTS_SATISFIED: (TargetKind.MEMBER, *ORG_KINDS, TargetKind.ZONE),
 }
 
 
@@ -224,6 +294,8 @@ def expressions(metric: str, kind: str, period: Period) -> tuple[Expression, Exp
         return _activities(kind, period)
     if metric == Metric.SERVICE_HOURS:
         return _service_hours(kind, period)
+    if metric in REQUEST_METRICS:
+        return _requests(metric, kind, period)
     raise ValueError(f"unknown metric {metric!r}")
 
 
@@ -293,6 +365,18 @@ def records(metric: str, result, period: Period):
             .filter(**_resolve(_member_filter(kind), result))
             .select_related("member__person", "community")
             .order_by("-served_on", "-pk")
+        )
+    if metric in REQUEST_METRICS:
+        # The requests the rate considered (its expected ones), each counted or not by `request_counted`;
+        # "past the time limit" as of the round's close, as when it was computed.
+        now = result.round.closed_at or timezone.now()
+        _counted, expected = _request_rule(metric, now)
+        return (
+            _request_population(period)
+            .filter(**_resolve(_request_owner(kind), result))
+            .filter(expected)
+            .select_related("member__person", "zone", "team")
+            .order_by("-received_at", "-pk")
         )
     raise ValueError(f"unknown metric {metric!r}")
 

@@ -151,6 +151,10 @@ class Metric(models.TextChoices):
     ACTIVITIES_ATTENDED = "activities_attended", _("参加活动")
     # Issue 8: verified hours of community service (社区服务时长), whole hours; see metrics.py.
     SERVICE_HOURS = "service_hours", _("社区服务时长")
+    # Issue 9: residents' requests for help (群众诉求), as rates with their own expectation; see metrics.py.
+    REQUESTS_RESPONDED = "requests_responded", _("群众诉求按时响应")
+    REQUESTS_RESOLVED = "requests_resolved", _("群众诉求按期办结")
+    REQUESTS_SATISFIED = "requests_satisfied", _("群众诉求满意")
 
 
 class Formula(models.TextChoices):

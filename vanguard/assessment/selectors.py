@@ -527,7 +527,32 @@ def _record_row(metric: str, record) -> RecordRow:
             "hours": record.hours,
         }
         return RecordRow(date=record.served_on, text=text, note=record.get_status_display())
+    if metric in metrics.REQUEST_METRICS:
+        return _request_row(metric, record)
     return RecordRow(date=record.held_on, text=record.title)
+
+
+def _request_row(metric: str, record) -> RecordRow:
+    """A resident's request a rate considered (issue 9): counted or not, and why."""
+    counted = metrics.request_counted(metric, record)
+    if record.member_id:
+        handler = record.member.person.name
+    elif record.team_id:
+        handler = record.team.name
+    else:
+        handler = _("社区待派单")
+    text = _("%(code)s %(category)s,%(handler)s承办") % {
+        "code": record.tracking_code,
+        "category": record.get_category_display(),
+        "handler": handler,
+    }
+    if metric == Metric.REQUESTS_RESPONDED:
+        note = _("按时响应") if counted else _("超时响应") if record.accepted_at else _("超时未响应")
+    elif metric == Metric.REQUESTS_RESOLVED:
+        note = _("按期办结") if counted else _("逾期办结") if record.resolved_at else _("逾期未办结")
+    else:
+        note = _("%(n)d星") % {"n": record.rating}
+    return RecordRow(date=record.received_at, text=text, note=note, counted=counted)
 
 
 # --- distribution ----------------------------------------------------------------------------------------

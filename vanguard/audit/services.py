@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router, transaction
 from django.db.models import Model
+from django.db.models.fields.files import FieldFile
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -118,6 +119,8 @@ def snapshot(obj: Model, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
         if field.name in exclude:
             continue
         value = field.value_from_object(obj)
+        if isinstance(value, FieldFile):
+            value = value.name or ""  # an uploaded file: its stored name
         if field.name in _SECRET_FIELDS:
             value = _HIDDEN if value else ""
         data[field.name] = value

@@ -31,6 +31,7 @@ from . import contacts as demo_contacts
 from . import data, people
 from . import posts as demo_posts
 from . import reports as demo_reports
+from . import requests as demo_requests
 from . import work as demo_work
 from . import zones as demo_zones
 
@@ -387,6 +388,7 @@ AREAS: list[Area] = [
     Area("量化考核", demo_assessment.build, demo_assessment.reset),
     Area("星级党员示范岗", demo_posts.build, demo_posts.reset),
     Area("在职党员进社区和时间银行", demo_community.build, demo_community.reset),
+    Area("群众诉求", demo_requests.build, demo_requests.reset),
 ]
 
 

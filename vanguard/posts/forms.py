@@ -1,22 +1,20 @@
 """Forms of the model-post pages: the list's filters, the branch's application with its members (photo
 uploads checked with Pillow), the office's decisions, the monthly evaluation by hand, the opinion book's
-entries and answers, the rules, and the public board's opinion form (with a honeypot against bots)."""
+entries and answers, and the rules. (The public board's opinion form is the residents' shared intake:
+vanguard/service_requests/forms_public.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import uuid
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps
 
 from vanguard.core.forms import BootstrapMixin
+from vanguard.core.photos import PHOTO_FORMATS, PhotoField, stored_photo
 from vanguard.org.forms import DateInput, NodeChoiceField
 from vanguard.org.models import Member, Organisation
 from vanguard.org.validators import today
@@ -25,11 +23,6 @@ from . import selectors
 from .models import MAX_STARS, ModelPost, Opinion
 
 TEXT_LIMIT = 2000
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-# Pillow's format name -> the stored file's extension.
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
-# A photo is stored at most this many pixels on its longer side: enough for a board, small for a phone.
-PHOTO_SIDE = 1200
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -150,34 +143,6 @@ class PostApplyForm(BootstrapMixin, forms.Form):
         return {
             k: self.cleaned_data[k] for k in ("name", "kind", "location", "description", "complaint_phone")
         }
-
-
-class PhotoField(forms.ImageField):
-    """An image checked by Pillow, refused above 5 MB before Pillow opens it."""
-
-    def to_python(self, data):
-        if data not in self.empty_values and getattr(data, "size", 0) > MAX_PHOTO_BYTES:
-            raise ValidationError(
-                _("照片不能超过5 MB(所选文件约%(size).1f MB)。") % {"size": data.size / 1024 / 1024},
-                code="too_large",
-            )
-        return super().to_python(data)
-
-
-def stored_photo(upload) -> ContentFile:
-    """The photo as it is stored: turned upright, at most PHOTO_SIDE pixels a side, re-encoded without its
-    metadata (a phone's photo carries where it was taken; the board is public), under a random name."""
-    fmt = upload.image.format
-    upload.seek(0)
-    with Image.open(upload) as opened:
-        image = ImageOps.exif_transpose(opened)
-        image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
-        buffer = io.BytesIO()
-        if fmt == "JPEG":
-            image.convert("RGB").save(buffer, "JPEG", quality=85)
-        else:
-            image.save(buffer, "PNG", optimize=True)
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{PHOTO_FORMATS[fmt]}")
 
 
 class PostMemberForm(BootstrapMixin, forms.Form):
@@ -406,42 +371,3 @@ class RulesForm(BootstrapMixin, forms.Form):
         return {
             k: self.cleaned_data[k] for k in ("pass_mark", "complaint_penalty", "serious_complaint_removes")
         }
-
-
-# --- the public board ------------------------------------------------------------------------------------
-
-
-class PublicOpinionForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(
-        label=_("类型"),
-        choices=Opinion.Kind.choices,
-        initial=Opinion.Kind.OPINION,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("请选择留言类型。")},
-    )
-    content = _text(
-        _("内容"),
-        required=True,
-        rows=4,
-        max_length=1000,
-        error_messages={"required": _("请填写留言内容。")},
-    )
-    name = forms.CharField(label=_("您的称呼(可不填)"), max_length=50, required=False)
-    phone = _phone_field(_("联系电话(可不填,只用于回访,不会公开)"))
-    # A field people never see: a bot that fills every field fills this one too.
-    website = forms.CharField(
-        label=_("网址"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].widget.attrs["class"] = "form-check-input"
-
-    def clean_phone(self) -> str:
-        return _clean_phone(self.cleaned_data["phone"])
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))

@@ -31,6 +31,7 @@ from vanguard.audit import services as audit
 from vanguard.org.models import Member, Organisation
 from vanguard.org.validators import today
 
+from . import signals
 from .models import MAX_STARS, Evaluation, ModelPost, Opinion, PostMember, PostRules, StarEvent
 
 Status = ModelPost.Status
@@ -461,4 +462,5 @@ def opinion_answer(
             },
             actor,
         )
+    signals.opinion_answered.send(sender=Opinion, opinion=stored)
     return stored

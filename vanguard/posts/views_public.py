@@ -1,23 +1,22 @@
 """What the public sees of a model post: its board (公示榜: the post, its stars, its members with photo,
-masked name, job and motto-commitment, the complaint line and the answered opinions) with the opinion book's
-form, and the members' photos. No login; only posts on the wall (approved, named or not) have a board."""
+masked name, job and motto-commitment, the complaint line and the answered opinions) with the way in to its
+opinion book — the residents' shared intake (/p/requests/new/?post=…) — and the members' photos. No login;
+only posts on the wall (approved, named or not) have a board."""
 
 from __future__ import annotations
 
 import mimetypes
+from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from . import selectors, services
-from .forms import PublicOpinionForm
-from .models import MAX_STARS
-from .views import apply_errors
+from . import selectors
+from .models import MAX_STARS, Opinion
 
 PHOTO_TYPES = {"image/jpeg", "image/png"}
 # A stored photo's name is random and never reused (a new photo is a new file): it may be cached long.
@@ -25,29 +24,12 @@ PUBLIC_PHOTO_CACHE = "public, max-age=86400"
 PRIVATE_PHOTO_CACHE = "private, max-age=3600"
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.public_post(pk)
-    form = PublicOpinionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        thanks = reverse("posts_public:board", args=[post.pk]) + "?sent=1#opinion"
-        if form.is_bot:
-            # Answered as if it had been kept, so that the bot learns nothing.
-            return redirect(thanks)
-        data = form.cleaned_data
-        try:
-            services.opinion_submit(
-                actor=None,
-                post=post,
-                kind=data["kind"],
-                content=data["content"],
-                name=data["name"],
-                phone=data["phone"],
-            )
-        except ValidationError as exc:
-            apply_errors(exc, form)
-        else:
-            return redirect(thanks)
+    # The opinion book's form is the residents' shared intake (service_requests): it keeps the entry in
+    # this book and gives the resident a tracking code for the answer.
+    intake = reverse("requests_public:submit")
     return render(
         request,
         "posts/public_board.html",
@@ -55,8 +37,10 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
             "post": post,
             "members": selectors.post_members(post),
             "opinions": selectors.public_opinions(post),
-            "form": form,
-            "sent": request.GET.get("sent") == "1",
+            "intake_urls": [
+                (kind, label, f"{intake}?{urlencode({'post': post.pk, 'kind': kind})}")
+                for kind, label in Opinion.Kind.choices
+            ],
             "max_stars": MAX_STARS,
         },
     )

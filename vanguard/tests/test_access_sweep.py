@@ -46,6 +46,19 @@ PUBLIC = {
         "a model post's public board (公示榜) and its opinion book: posts on the wall only, names masked"
     ),
     "p/posts/photos/<int:pk>/": "the photo of a model post's member, shown on the post's public board",
+    "p/requests/": "a resident looks up the progress of their request by its tracking code",
+    "p/requests/new/": (
+        "the residents' intake (求助、意见、表扬、投诉) from a zone's board or QR code, a community's page "
+        "or a model post's board: no account, rate-limited per address, with an offline challenge"
+    ),
+    "p/requests/<str:code>/": (
+        "a request's progress and the resident's rating, by its private tracking code: name and phone "
+        "masked, no photo, not cached or indexed"
+    ),
+    "p/zones/<int:pk>/": (
+        "a zone's public board (亮身份、亮承诺、亮标准) with the QR code to the residents' intake: "
+        "names masked"
+    ),
 }
 # The API's catch-all answers a JSON 404 for any path it does not know, logged in or not.
 CATCH_ALL = "api/v1/^[\\s\\S]*$"
@@ -57,6 +70,22 @@ def _report_a(w) -> int:
         member=w.member_a, month=w.member_a.join_date.replace(day=1), defaults={"work_done": "汇报"}
     )
     return report.pk
+
+
+def _request_a(w) -> int:
+    """A resident's request from the board of branch A's zone (handled by member_a), made on first use."""
+    from vanguard.service_requests.models import ServiceRequest
+    from vanguard.service_requests.tests import factories as request_factories
+
+    existing = ServiceRequest.objects.filter(organisation=w.branch_a).order_by("pk").first()
+    return (existing or request_factories.submit(w)).pk
+
+
+def _tracking_code_a(w) -> str:
+    """The tracking code of that request: its public page's address."""
+    from vanguard.service_requests.models import ServiceRequest
+
+    return ServiceRequest.objects.get(pk=_request_a(w)).tracking_code
 
 
 # For each pattern with an object id: which object of branch A (or of its community) to try.
@@ -202,6 +231,9 @@ OBJECT_IDS: dict[str, Callable] = {
     "posts:round_evaluate": lambda w: post_pages.sweep_round(w).pk,
     "posts_public:board": lambda w: post_pages.sweep_post(w).pk,
     "posts_public:photo": lambda w: post_pages.sweep_post_member(w).pk,
+    # residents' requests and zones: the public pages
+    "requests_public:track": _tracking_code_a,
+    "zones_public:board": lambda w: zone_factories.sweep_zone(w).pk,
     # community and the time bank: the API
     "api:registration-detail": lambda w: community_api.sweep_registration(w).pk,
     "api:registration-confirm": lambda w: community_api.sweep_registration(w).pk,
@@ -238,6 +270,19 @@ OBJECT_IDS: dict[str, Callable] = {
     "timebank:account_detail": lambda w: community_pages.sweep_account(w).pk,
     "timebank:account_export": lambda w: community_pages.sweep_account(w).pk,
     "timebank:reverse": lambda w: community_pages.sweep_transfer(w).pk,
+    # residents' requests: the staff's pages
+    "service_requests:detail": _request_a,
+    "service_requests:photo": _request_a,
+    "service_requests:action": _request_a,
+    # residents' requests: the API
+    "api:service-request-detail": _request_a,
+    "api:service-request-take": _request_a,
+    "api:service-request-accept": _request_a,
+    "api:service-request-start": _request_a,
+    "api:service-request-resolve": _request_a,
+    "api:service-request-dispatch": _request_a,
+    "api:service-request-urgency": _request_a,
+    "api:service-request-close": _request_a,
 }
 # Objects that the secretary of branch B may not see: these must answer 404 to them.
 BRANCH_A_ONLY = {
@@ -365,6 +410,13 @@ BRANCH_A_ONLY = {
     "timebank:account_detail",
     "timebank:account_export",
     "timebank:reverse",
+    # residents' requests: the staff's pages. (The actions on a request are POST only; their 404 for another
+    # branch or community is tested in vanguard/service_requests/tests/test_pages_access.py.)
+    "service_requests:detail",
+    "service_requests:photo",
+    # residents' requests: the API. (Its steps, take … close, are POST only; their 404 for another branch is
+    # tested in vanguard/service_requests/tests/test_api.py.)
+    "api:service-request-detail",
 }
 
 
@@ -387,7 +439,7 @@ def url_patterns() -> list[tuple[str, str]]:
     return routes
 
 
-_PARAM = re.compile(r"<(?:int:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
 
 def concrete(route: str, object_id: int | None) -> str:

@@ -112,6 +112,14 @@ OPERATIONS = {
     ("/api/v1/timebank/accounts/{id}/", "get"),
     ("/api/v1/timebank/accounts/{id}/statement/", "get"),
     *{(f"/api/v1/timebank/accounts/{{id}}/{action}/", "post") for action in ("spend", "donate", "reverse")},
+    # residents' requests and their rates
+    *{("/api/v1/requests/", m) for m in ("get", "post")},
+    ("/api/v1/requests/{id}/", "get"),
+    *{
+        (f"/api/v1/requests/{{id}}/{action}/", "post")
+        for action in ("take", "accept", "start", "resolve", "dispatch", "urgency", "close")
+    },
+    ("/api/v1/stats/requests/", "get"),
 }
 
 

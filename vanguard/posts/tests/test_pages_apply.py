@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from vanguard.audit.models import AuditRecord
+from vanguard.core.photos import MAX_PHOTO_BYTES
 from vanguard.org.tests import factories as org_factories
-from vanguard.posts.forms import MAX_PHOTO_BYTES
 from vanguard.posts.models import ModelPost, PostMember
 
 from .pages import image_bytes, text, upload, url

@@ -1,7 +1,9 @@
 """The public board of a model post (/p/posts/<id>/): no login; only a post on the wall has one; the members
 with photo, masked name, job and motto; the complaint line in full; the answered opinions with the residents'
-names masked and never a phone; a form to leave an opinion, praise or complaint (CSRF on, a honeypot against
-bots, a thank-you after posting). No full phone number of a person and no ID number appear on it."""
+names masked and never a phone; the way to leave an opinion, praise or complaint, which is the residents'
+shared intake (/p/requests/new/?post=<id>: CSRF on, a challenge and a honeypot against bots, a tracking code
+after posting) and keeps the entry in the post's opinion book. No full phone number of a person and no ID
+number appear on it."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from vanguard.accounts.scope import SYSTEM
 from vanguard.posts import services
 from vanguard.posts.models import ModelPost, Opinion, PostMember
+from vanguard.service_requests import challenge
+from vanguard.service_requests.models import ServiceRequest
 
 from . import factories
 from .pages import board_url, image_bytes, photo_url, text, upload, url
@@ -30,6 +35,20 @@ def media(settings, tmp_path):
 @pytest.fixture
 def post(world) -> ModelPost:
     return factories.approved_post(world)
+
+
+def intake_url(post: ModelPost, kind: str = "") -> str:
+    address = f"{reverse('requests_public:submit')}?post={post.pk}"
+    return f"{address}&kind={kind}" if kind else address
+
+
+def leave(client: Client, post: ModelPost, data: dict):
+    """Leave an entry through the board's way in: the intake, its challenge answered as a person would."""
+    address = intake_url(post)
+    page = client.get(address)
+    assert page.status_code == 200, page.status_code
+    token = re.search(r'name="challenge" value="([^"]+)"', page.content.decode()).group(1)
+    return client.post(address, {"challenge": token, "answer": challenge.answer_of(token), **data})
 
 
 def _with_photo(entry: PostMember, fmt: str = "JPEG") -> PostMember:
@@ -89,20 +108,38 @@ def test_only_a_post_on_the_wall_has_a_board(world, state, resident):
         services.post_decide(actor=SYSTEM, post=post, approve=True)
         services.year_end_review(actor=SYSTEM, post=post, passed=False, reason="复评未通过")
     assert resident.get(board_url(post.pk)).status_code == 404
-    assert resident.post(board_url(post.pk), {"kind": "praise", "content": "好"}).status_code == 404
+    assert resident.get(intake_url(post)).status_code == 404
+    assert resident.post(intake_url(post), {"kind": "praise", "description": "服务很好"}).status_code == 404
     assert resident.get(board_url(999999)).status_code == 404
+    assert not Opinion.objects.exists()
 
 
-def test_a_resident_leaves_a_complaint_and_is_thanked(post, resident):
-    response = resident.post(
-        board_url(post.pk),
-        {"kind": "complaint", "content": "司机开车打电话", "name": "李四", "phone": "13700002222"},
+def test_the_board_leads_to_the_shared_intake_for_each_kind(post, resident):
+    page = text(resident.get(board_url(post.pk)))
+    for kind in ("opinion", "praise", "complaint"):
+        assert f'href="{intake_url(post, kind).replace("&", "&amp;")}"' in page
+    # The board itself takes no posts: its form is the intake.
+    assert resident.post(board_url(post.pk), {"kind": "praise", "content": "好"}).status_code == 405
+
+
+def test_a_resident_leaves_a_complaint_and_gets_a_tracking_code(post, resident):
+    response = leave(
+        resident,
+        post,
+        {
+            "kind": "complaint",
+            "description": "司机开车打电话",
+            "name": "李四",
+            "phone": "13700002222",
+            "consent": "on",
+        },
     )
-    assert response.status_code == 302 and response["Location"] == board_url(post.pk) + "?sent=1#opinion"
-    page = text(resident.get(response["Location"]))
-    assert "谢谢您的留言" in page
-    # Not shown before the branch answers it.
-    assert "司机开车打电话" not in page
+    req = ServiceRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("requests_public:track", args=[req.tracking_code]) + "?new=1"
+    assert "请记下您的查询码" in text(resident.get(response["Location"]))
+    # Not shown on the board before the branch answers it.
+    assert "司机开车打电话" not in text(resident.get(board_url(post.pk)))
     opinion = Opinion.objects.get()
     assert (opinion.kind, opinion.channel, opinion.name, opinion.phone, opinion.entered_by) == (
         Opinion.Kind.COMPLAINT,
@@ -111,49 +148,60 @@ def test_a_resident_leaves_a_complaint_and_is_thanked(post, resident):
         "13700002222",
         None,
     )
+    assert req.opinion == opinion
 
 
-def test_name_and_phone_are_optional(post, resident):
-    resident.post(board_url(post.pk), {"kind": "praise", "content": "服务周到"})
-    assert Opinion.objects.get().name == ""
+def test_the_phone_is_optional(post, resident):
+    leave(resident, post, {"kind": "praise", "description": "服务周到,很耐心", "name": "老张"})
+    assert Opinion.objects.get().phone == ""
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"kind": "praise", "content": " "}, "请填写留言内容。"),
-        ({"content": "好"}, "请选择留言类型。"),
-        ({"kind": "bribe", "content": "好"}, "类型"),
-        ({"kind": "opinion", "content": "好", "phone": "电话"}, "请填写正确的电话号码"),
-        ({"kind": "opinion", "content": "长" * 1001}, "内容"),
+        ({"kind": "praise", "description": " "}, "请把情况说清楚一些"),
+        ({"description": "服务很好很周到"}, "请选择诉求类型。"),
+        ({"kind": "bribe", "description": "服务很好很周到"}, "请选择诉求类型。"),
+        ({"kind": "request", "description": "服务很好很周到"}, "请选择诉求类型。"),
+        ({"kind": "opinion", "description": "服务很好很周到", "name": ""}, "请留下称呼"),
+        (
+            {"kind": "opinion", "description": "服务很好很周到", "phone": "电话"},
+            "请填写正确的手机号或固定电话",
+        ),
+        ({"kind": "opinion", "description": "服务很好很周到", "phone": "13700002222"}, "请勾选同意"),
+        ({"kind": "opinion", "description": "长" * 2001}, "内容不能超过2000个字"),
     ],
 )
 def test_a_bad_opinion_is_refused_with_a_message(post, resident, data, message):
-    page = text(resident.post(board_url(post.pk), data))
+    page = text(leave(resident, post, {"name": "李四", **data}))
     assert message in page
     assert not Opinion.objects.exists()
 
 
 def test_a_bot_that_fills_the_honeypot_is_thanked_and_ignored(post, resident):
-    response = resident.post(
-        board_url(post.pk), {"kind": "opinion", "content": "cheap pills", "website": "http://spam.example"}
+    response = leave(
+        resident,
+        post,
+        {"kind": "opinion", "description": "cheap pills", "name": "x", "website": "http://spam.example"},
     )
-    assert response.status_code == 302 and "sent=1" in response["Location"]
+    assert response.status_code == 302 and response["Location"] == reverse("requests_public:lookup")
     assert not Opinion.objects.exists()
 
 
 def test_the_form_is_protected_against_cross_site_posts(post):
     client = Client(enforce_csrf_checks=True)
-    page = text(client.get(board_url(post.pk)))
-    assert "csrfmiddlewaretoken" in page
-    assert client.post(board_url(post.pk), {"kind": "praise", "content": "好"}).status_code == 403
+    assert (
+        leave(client, post, {"kind": "praise", "description": "服务很好", "name": "李四"}).status_code == 403
+    )
+    assert "csrfmiddlewaretoken" in text(client.get(intake_url(post)))
     assert not Opinion.objects.exists()
 
 
-def test_the_board_fits_a_phone(post, resident):
-    page = text(resident.get(board_url(post.pk)))
-    assert 'name="viewport" content="width=device-width, initial-scale=1"' in page
-    assert 'inputmode="tel"' in page
+def test_the_board_and_its_form_fit_a_phone(post, resident):
+    for address in (board_url(post.pk), intake_url(post)):
+        page = text(resident.get(address))
+        assert 'name="viewport" content="width=device-width, initial-scale=1"' in page
+    assert 'inputmode="tel"' in text(resident.get(intake_url(post)))
 
 
 # --- photos ----------------------------------------------------------------------------------------------
