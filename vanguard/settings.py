@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "vanguard.timebank",
     "vanguard.community",
     "vanguard.service_requests",
+    "vanguard.notifications",
+    "vanguard.public",
+    "vanguard.dashboard",
     "vanguard.audit",
     "vanguard.api",
     "vanguard.dataio",
@@ -112,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "vanguard.notifications.context_processors.unread",
             ],
         },
     },
@@ -297,3 +301,17 @@ REQUEST_RATE_PER_DAY = int(os.environ.get("REQUEST_RATE_PER_DAY", "20"))
 REQUEST_LOW_RATING = int(os.environ.get("REQUEST_LOW_RATING", "2"))
 REQUEST_RATING_DAYS = int(os.environ.get("REQUEST_RATING_DAYS", "7"))
 REQUEST_CONSENT_VERSION = "2026-11"
+
+# Reminders (`vanguard remind`, daily): a thing still due is told again after REMIND_EVERY_DAYS days (never
+# twice a day); emails link to SITE_URL, the address users reach the site at. Email goes out only when
+# EMAIL_HOST is set; otherwise reminders reach the notification centre alone.
+REMIND_EVERY_DAYS = int(os.environ.get("REMIND_EVERY_DAYS", "3"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")

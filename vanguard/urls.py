@@ -24,10 +24,14 @@ urlpatterns = [
     path("requests/", include("vanguard.service_requests.urls")),
     path("p/requests/", include("vanguard.service_requests.urls_public")),
     path("p/zones/", include("vanguard.zones.urls_public")),
+    path("notifications/", include("vanguard.notifications.urls")),
+    path("p/", include("vanguard.public.urls")),
     path("audit/", include("vanguard.audit.urls")),
     path("data/", include("vanguard.dataio.urls")),
     path("api/v1/", include("vanguard.api.urls")),
     path("admin/", admin.site.urls),
+    path("zones/print/", include("vanguard.zones.urls_print")),
+    path("posts/print/", include("vanguard.posts.urls_print")),
 ]
 
 handler403 = "vanguard.core.views.error_403"

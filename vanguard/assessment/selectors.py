@@ -270,7 +270,7 @@ def sheet_sources(*, user, round_: Round) -> list[str]:
     ]
 
 
-def _scorable_q(user, source: str) -> Q:
+def scorable_q(user, source: str) -> Q:
     s = scope.scope_of(user)
     if s.superuser:
         return Q()
@@ -293,7 +293,7 @@ def sheet_results(
 ) -> QuerySet[Result]:
     """The round's targets the user may score with `source`, by branch and name."""
     filters = filters or ResultFilters()
-    qs = visible_results(user=user, round_=round_).filter(_scorable_q(user, source))
+    qs = visible_results(user=user, round_=round_).filter(scorable_q(user, source))
     if filters.branch is not None:
         qs = qs.filter(branch=filters.branch)
     q = filters.q.strip()
@@ -303,7 +303,7 @@ def sheet_results(
 
 
 def sheet_branches(*, user, round_: Round, source: str) -> QuerySet[Organisation]:
-    ids = visible_results(user=user, round_=round_).filter(_scorable_q(user, source)).values("branch_id")
+    ids = visible_results(user=user, round_=round_).filter(scorable_q(user, source)).values("branch_id")
     return Organisation.objects.filter(pk__in=ids).order_by("path")
 
 

@@ -7,7 +7,14 @@ from django.views.decorators.http import require_GET
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The public home for visitors; for a signed-in user, their dashboard above the sections."""
+    context = {}
+    if request.user.is_authenticated:
+        # Imported here: the dashboard reads every app, and core is the layer they all stand on.
+        from vanguard.dashboard.views import dashboard
+
+        context["dashboard"] = dashboard(request)
+    return render(request, "core/home.html", context)
 
 
 @require_GET

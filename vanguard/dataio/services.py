@@ -103,8 +103,13 @@ def roster_apply(*, actor, plan: Plan, progress: Progress | None = None) -> Plan
     """Phase two: write a plan without errors, all or nothing, with its audit records."""
     if not plan.ok:
         raise ValueError("a plan with errors is never applied")
+    from vanguard.public import cache as public_cache
+
     with _collector_paused(), _page_cache(connections[router.db_for_write(Person)]), transaction.atomic():
-        return _apply(actor, plan, progress)
+        applied = _apply(actor, plan, progress)
+        # Bulk writes send no model signals: the public pages that print names and trees are told here.
+        public_cache.bump(public_cache.TREES, public_cache.PEOPLE)
+        return applied
 
 
 # SQLite's page cache while an import writes, in KiB: the people table's eight indexes and the members'

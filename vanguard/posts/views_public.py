@@ -15,6 +15,8 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from vanguard.public.cache import cached_public
+
 from . import selectors
 from .models import MAX_STARS, Opinion
 
@@ -25,6 +27,7 @@ PRIVATE_PHOTO_CACHE = "private, max-age=3600"
 
 
 @require_GET
+@cached_public("post")
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.public_post(pk)
     # The opinion book's form is the residents' shared intake (service_requests): it keeps the entry in

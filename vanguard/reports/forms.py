@@ -73,7 +73,7 @@ class ReportForm(BootstrapMixin, forms.Form):
     ideas = _text(_("设想和建议"), placeholder=_("对所在责任区工作的设想和建议"))
     masses_opinions = _text(_("群众意见"), placeholder=_("联系群众中听到的正确要求和合理化意见"))
 
-    def __init__(self, *args, member: Member, report: MonthlyReport | None = None, **kwargs):
+    def __init__(self, *args, member: Member, report: MonthlyReport | None = None, month=None, **kwargs):
         self.member = member
         self.report = report
         if report is not None:
@@ -88,7 +88,8 @@ class ReportForm(BootstrapMixin, forms.Form):
                 },
             )
         else:
-            month = current_month()
+            # A reminder links to the month that is due (?month=2026-10); else this month.
+            month = month if month is not None and month <= current_month() else current_month()
             kwargs.setdefault(
                 "initial",
                 {"month": month, "zone": selectors.default_zone_id(member=member, year=month.year)},

@@ -52,11 +52,22 @@ def _month_label(month) -> str:
 # --- a member's own reports --------------------------------------------------------------------------------
 
 
+def _month_asked(request: HttpRequest):
+    """The month a link asks for (?month=2026-10), or None when absent or not a month."""
+    import datetime as dt
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", request.GET.get("month", ""))
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_submit(request: HttpRequest) -> HttpResponse:
     member = _own_member(request)
-    form = ReportForm(request.POST or None, member=member)
+    form = ReportForm(request.POST or None, member=member, month=_month_asked(request))
     existing = None
     if request.method == "POST" and form.is_valid():
         fields = form.submit_fields()

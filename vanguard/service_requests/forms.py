@@ -19,7 +19,7 @@ from vanguard.org.forms import DateInput, NodeChoiceField
 from vanguard.org.models import Cell, Organisation
 
 from . import selectors, services
-from .models import Category, Kind, Status, Urgency
+from .models import Category, Escalation, Kind, Status, Urgency
 
 TEXT_LIMIT = services.DESCRIPTION_LIMIT
 
@@ -71,6 +71,13 @@ class RequestFilterForm(BootstrapMixin, forms.Form):
     overdue = forms.BooleanField(label=_("只看已超期"), required=False)
     # A link from the rates page narrows to one member's requests (within what the list shows anyway).
     member = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    escalation = forms.TypedChoiceField(
+        label=_("督办"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("全部")), *((value, label) for value, label in Escalation.choices if value)],
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,6 +128,7 @@ class RequestFilterForm(BootstrapMixin, forms.Form):
             organisation=data.get("organisation"),
             zone=data["zone"],
             member_id=data["member"],
+            escalation=data["escalation"],
             q=data["q"].strip(),
             received_from=data["received_from"],
             received_to=data["received_to"],

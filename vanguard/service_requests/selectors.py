@@ -80,6 +80,7 @@ class RequestFilters:
     organisation: Organisation | None = None
     zone: object | None = None
     member_id: int | None = None
+    escalation: int | None = None
     q: str = ""
     received_from: dt.date | None = None
     received_to: dt.date | None = None
@@ -163,6 +164,8 @@ def request_list(*, user, filters: RequestFilters | None = None) -> QuerySet[Ser
         qs = qs.filter(zone=f.zone)
     if f.member_id is not None:
         qs = qs.filter(member_id=f.member_id)
+    if f.escalation is not None:
+        qs = qs.filter(escalation=f.escalation)
     if f.q:
         text = f.q.strip()
         qs = qs.filter(Q(tracking_code=text.upper()) | Q(description__contains=text))

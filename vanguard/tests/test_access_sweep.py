@@ -24,6 +24,7 @@ from vanguard.contacts.tests import factories as contact_factories
 from vanguard.posts.tests import api_factories as post_api
 from vanguard.posts.tests import pages as post_pages
 from vanguard.posts.tests import standards_factories as standards
+from vanguard.public.tests import factories as public_factories
 from vanguard.reports.models import MonthlyReport
 from vanguard.zones.tests import work_factories as work
 from vanguard.zones.tests import zone_factories
@@ -59,6 +60,22 @@ PUBLIC = {
         "a zone's public board (亮身份、亮承诺、亮标准) with the QR code to the residents' intake: "
         "names masked"
     ),
+    "p/communities/<int:pk>/": (
+        "a community's public board: its zones, teams and posts, this month's requests in numbers and the "
+        "way in to ask for help; only a 社区, names masked, no phone of a person"
+    ),
+    "p/results/<int:pk>/": (
+        "a published round's results, as on the notice board (公示栏): published rounds only, members' "
+        "names masked"
+    ),
+    "p/screen/community/<int:pk>/": "a community's big screen (电子显示屏): the page, its data comes below",
+    "p/screen/community/<int:pk>/data/": (
+        "the community's big-screen data: counts, rates, published results and stars, names masked"
+    ),
+    "p/screen/branch/<int:pk>/": "an organisation's big screen (电子显示屏): the page, its data comes below",
+    "p/screen/branch/<int:pk>/data/": (
+        "the organisation's big-screen data: counts, rates, published results and stars, names masked"
+    ),
 }
 # The API's catch-all answers a JSON 404 for any path it does not know, logged in or not.
 CATCH_ALL = "api/v1/^[\\s\\S]*$"
@@ -86,6 +103,13 @@ def _tracking_code_a(w) -> str:
     from vanguard.service_requests.models import ServiceRequest
 
     return ServiceRequest.objects.get(pk=_request_a(w)).tracking_code
+
+
+def _notification_a(w) -> int:
+    """A notification of branch A's member (a notification is its own user's only), made on first use."""
+    from vanguard.notifications.tests import factories as notification_factories
+
+    return notification_factories.sweep_notification(w).pk
 
 
 # For each pattern with an object id: which object of branch A (or of its community) to try.
@@ -283,6 +307,20 @@ OBJECT_IDS: dict[str, Callable] = {
     "api:service-request-dispatch": _request_a,
     "api:service-request-urgency": _request_a,
     "api:service-request-close": _request_a,
+    # the notification centre
+    "notifications:open": _notification_a,
+    # the public boards, results and big screens
+    "public:community_board": lambda w: w.community.pk,
+    "public:results": lambda w: public_factories.sweep_round(w).pk,
+    "public:screen_community": lambda w: w.community.pk,
+    "public:screen_community_data": lambda w: w.community.pk,
+    "public:screen_branch": lambda w: w.branch_a.pk,
+    "public:screen_branch_data": lambda w: w.branch_a.pk,
+    # printable sign boards and cards of zones, and a model post's plaque
+    "zones_print:sign": lambda w: zone_factories.sweep_zone(w).pk,
+    "zones_print:cards": lambda w: zone_factories.sweep_zone(w).pk,
+    "zones_print:branch": lambda w: w.branch_a.pk,
+    "posts_print:card": lambda w: post_pages.sweep_post(w).pk,
 }
 # Objects that the secretary of branch B may not see: these must answer 404 to them.
 BRANCH_A_ONLY = {
@@ -417,6 +455,13 @@ BRANCH_A_ONLY = {
     # residents' requests: the API. (Its steps, take … close, are POST only; their 404 for another branch is
     # tested in vanguard/service_requests/tests/test_api.py.)
     "api:service-request-detail",
+    # (The notification centre's only object URL, opening one, is POST only: another user's notification
+    # answers 404 in vanguard/notifications/tests/test_views.py.)
+    # printable sign boards and cards of zones, and a model post's plaque
+    "zones_print:sign",
+    "zones_print:cards",
+    "zones_print:branch",
+    "posts_print:card",
 }
 
 

@@ -100,7 +100,7 @@ def _targets(organisation: Organisation, roots: list[str]) -> QuerySet[Cell]:
     return cells.filter(Exists(answering))
 
 
-def _covered(year: int, depth: int) -> Exists:
+def covered(year: int, depth: int) -> Exists:
     """A zone of `year` with a party member in one of its roles covers the outer cell or an ancestor."""
     return Exists(
         Zone.cells.through.objects.filter(
@@ -122,14 +122,14 @@ def coverage(*, organisation: Organisation, year: int) -> Coverage:
     depth = targets.aggregate(depth=Max("depth"))["depth"]
     if depth is None:
         return result
-    covered = _covered(year, depth)
+    is_covered = covered(year, depth)
     # The EXISTS itself as the filter: filtering on an annotation of it (`Q(covered=True)`) loses the
     # annotation in Django 5.2's aggregate subquery.
-    counts = targets.aggregate(total=Count("pk"), covered=Count("pk", filter=covered))
+    counts = targets.aggregate(total=Count("pk"), covered=Count("pk", filter=is_covered))
     result.cells_total, result.cells_covered = counts["total"], counts["covered"]
     if result.cells_covered == result.cells_total:
         return result
-    rows = list(targets.filter(~covered).order_by("path").values_list("pk", "path", "name", "kind"))
+    rows = list(targets.filter(~is_covered).order_by("path").values_list("pk", "path", "name", "kind"))
     names = full_names([r[1] for r in rows], {r[1]: r[2] for r in rows})
     result.uncovered = [UncoveredCell(pk, names[path], name, kind) for pk, path, name, kind in rows]
     return result

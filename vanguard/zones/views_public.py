@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from vanguard.core.masking import mask_name, mask_phone
 from vanguard.org.models import Organisation
 from vanguard.org.validators import today
+from vanguard.public.cache import cached_public
 
 from .models import Task, Zone, ZoneRole
 from .selectors import branch_path
@@ -43,6 +44,7 @@ def _branch_name(zone: Zone) -> str:
 
 
 @require_GET
+@cached_public("zone")
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     from vanguard.posts.models import Standard
 

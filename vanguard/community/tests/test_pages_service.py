@@ -179,5 +179,5 @@ def test_the_list_runs_a_fixed_number_of_queries(world, member_a, community_work
     assert (
         (count_queries(worker, url("service_list")), count_queries(member, url("service_list")))
         == few
-        == (5, 7)
+        == (6, 8)
     )

@@ -214,5 +214,5 @@ def test_the_lists_run_a_fixed_number_of_queries(
         services_teams.pairing_visit(
             actor=SYSTEM, pairing=pairing, visited_on=dt.date(2026, 2, 1), content="探望"
         )
-    assert [count_queries(worker, p) for p in pages] == few == [5, 5]
-    assert count_queries(as_user(member_a), url("pairing_list")) == 7
+    assert [count_queries(worker, p) for p in pages] == few == [6, 6]
+    assert count_queries(as_user(member_a), url("pairing_list")) == 8

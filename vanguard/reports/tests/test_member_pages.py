@@ -44,6 +44,14 @@ def test_the_submit_page_defaults_to_this_month_and_the_members_zone(world, memb
     assert "btn-lg" in page
 
 
+def test_a_reminder_link_opens_the_month_that_is_due(world, member_a, as_user):
+    client = as_user(member_a)
+    assert 'value="2026-02"' in text(client.get(url("submit"), {"month": "2026-02"}))
+    # A future month, or no month at all, falls back to this month.
+    for asked in ("2026-09", "2026-13", "February"):
+        assert 'value="2026-03"' in text(client.get(url("submit"), {"month": asked}))
+
+
 def test_a_member_submits_this_months_report_and_sees_it_in_their_list(world, member_a, as_user):
     client = as_user(member_a)
     response = post_report(client, ideas="建议增加早班车", masses_opinions="站牌字太小")

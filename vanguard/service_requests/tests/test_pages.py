@@ -545,3 +545,14 @@ def test_the_list_narrows_to_one_member_from_the_rates_page(world, secretary_a):
     response = client_for(secretary_a).get("/requests/", {"member": world.member_a.pk})
     assert mine.tracking_code in response.content.decode()
     assert other.tracking_code not in response.content.decode()
+
+
+def test_the_list_narrows_to_what_was_escalated_to_the_office(world, office):
+    from vanguard.conftest import client_for
+    from vanguard.service_requests.models import Escalation
+
+    to_office, to_secretary = rf.submit(world), rf.submit(world)
+    ServiceRequest.objects.filter(pk=to_office.pk).update(escalation=Escalation.OFFICE)
+    ServiceRequest.objects.filter(pk=to_secretary.pk).update(escalation=Escalation.SECRETARY)
+    page = client_for(office).get("/requests/", {"view": "escalated", "escalation": 2}).content.decode()
+    assert to_office.tracking_code in page and to_secretary.tracking_code not in page
