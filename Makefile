@@ -9,7 +9,7 @@ SCALE ?= small
 
 .DEFAULT_GOAL := help
 ROWS ?= 100000
-.PHONY: help install run serve demo test test-fast lint fmt browser messages bench clean
+.PHONY: help install run serve demo test test-fast lint fmt browser messages bench screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ fmt: $(STAMP) ## Format Python and templates in place
 
 bench: $(STAMP) ## Measure import/export against their references; writes docs/benchmarks.md
 	$(BIN)/python bench/run.py --scale $(SCALE) --rows $(ROWS)
+
+screenshots: $(STAMP) browser ## Retake the screenshots in docs/screenshots/ (browser tests)
+	VANGUARD_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q vanguard/tests/e2e/test_screenshots.py
 
 messages: $(STAMP) ## Extract and compile the English translation
 	cd vanguard && ../$(BIN)/vanguard makemessages -l en --no-obsolete --ignore 'static/*' && ../$(BIN)/vanguard compilemessages -l en

@@ -1,4 +1,5 @@
-"""The screenshots in docs/screenshots/, taken from a small realistic world in Chromium on every run:
+"""The screenshots of docs/screenshots/, taken from a small realistic world in Chromium: every run takes them
+into test-results/screenshots/, `make screenshots` into the docs.
 
 - zone-board.png: a zone's public board (/p/zones/<pk>/) on a phone, as a resident sees it after scanning
   the sign's QR code;
@@ -12,6 +13,7 @@ or full name of a member shows on a public page."""
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -27,7 +29,11 @@ from vanguard.zones.models import Task
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# Every run takes them (into test-results/screenshots/); `make screenshots` takes them into the docs.
+SCREENSHOTS = Path(
+    os.environ.get("VANGUARD_SCREENSHOTS")
+    or Path(__file__).resolve().parents[3] / "test-results" / "screenshots"
+)
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 PHONE = {"width": 390, "height": 844}
 
