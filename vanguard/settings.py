@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "vanguard.core",
     "vanguard.accounts",
     "vanguard.org",
@@ -87,6 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise and everything that may answer early, so every response carries the policy.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vanguard.audit.middleware.AuditContextMiddleware",
@@ -315,3 +319,24 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# Content-Security-Policy (django-csp) on every response: pages, the API's JSON, static and uploaded files.
+# Scripts only from this site's own files: no inline <script>, no on*= handler, no javascript: URL, no
+# eval. The one page that needs an inline script, the API docs (Swagger UI's start-up code), carries a
+# nonce: templates/drf_spectacular/swagger_ui.html asks for request.csp_nonce, and django-csp adds that
+# nonce to script-src on that response only. Styles allow 'unsafe-inline': ECharts' tooltips and htmx's
+# indicator rule write inline styles, and the printable pages keep their <style> blocks for WeasyPrint;
+# a style cannot run code, and every value a user typed is escaped by the templates anyway. A view that
+# sets its own header (members' and requests' photos: default-src 'none') keeps it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],  # NONCE: added only to a response whose page asked for one
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}

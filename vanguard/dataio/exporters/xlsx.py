@@ -9,6 +9,7 @@ digits), dates as real Excel dates shown as yyyy-mm-dd.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO
@@ -28,6 +29,16 @@ class TooManyRows(ValueError):
     pass
 
 
+# Excel's rules for a sheet's name: at most 31 characters, none of []:*?/\\, not blank.
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(title: str, *, fallback: str = "Sheet") -> str:
+    """A name Excel accepts for a sheet titled `title` (a rollup's or a person's name may hold anything)."""
+    name = _SHEET_UNSAFE.sub("-", title or "").strip().strip("'")[:31]
+    return name or fallback
+
+
 def write_xlsx(sheets: Iterable[ExportSheet], target: str | IO[bytes]) -> dict[str, int]:
     """Write the sheets into `target` (a path or a binary file) and answer the rows written per sheet,
     the header row not counted."""
@@ -43,7 +54,7 @@ def write_xlsx(sheets: Iterable[ExportSheet], target: str | IO[bytes]) -> dict[s
     try:
         for sheet in sheets:
             counts[sheet.name] = _write_sheet(
-                workbook.add_worksheet(sheet.name),
+                workbook.add_worksheet(sheet_name(sheet.name)),
                 sheet,
                 header_format,
                 required_format,

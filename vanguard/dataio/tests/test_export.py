@@ -324,3 +324,11 @@ def test_the_guide_explains_every_column_marks_the_required_ones_and_lists_the_w
     assert "复转军人" in explained[("人员", "党员类别")][4]
     assert "入党积极分子" in explained[("人员", "人员类型")][4]
     assert any("/" in r[3] and "路径" in r[3] for r in guide[1:])
+
+
+def test_a_sheet_is_named_as_excel_allows_whatever_its_title():
+    from vanguard.dataio.exporters.xlsx import sheet_name
+
+    assert sheet_name("2026年度/第一季度[汇总]*?:排名") == "2026年度-第一季度-汇总----排名"
+    assert len(sheet_name("很长的名字" * 10)) == 31
+    assert sheet_name("   ") == "Sheet"

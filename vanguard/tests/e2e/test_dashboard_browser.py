@@ -39,7 +39,9 @@ def test_the_office_charts_are_drawn_and_a_branch_opens_one_level_down(world, ti
     page = open_as(office, viewport={"width": 1280, "height": 900})
     boxes = page.locator("#dash-organisation .dash-chart")
     assert boxes.count() == 6
-    page.wait_for_function("document.querySelectorAll('#dash-organisation .dash-chart canvas').length === 6")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#dash-organisation .dash-chart canvas').length === 6"
+    )
     assert page.errors == []
     page.locator("#dash-org-children").get_by_role("link", name=filled.world.branch_a.name).click()
     page.wait_for_url(f"**/?organisation={filled.world.branch_a.pk}#dash-organisation")

@@ -64,9 +64,12 @@ def test_it_rotates_by_itself_and_fetches_new_data_without_reloading(live_server
     full_community(world)
     open_screen(page, live_server, world)
     page.evaluate("window.sameDocument = true")
-    page.wait_for_function("document.querySelector('.screen-slide.active').dataset.slide !== 'coverage'")
+    page.wait_for_function(
+        "() => document.querySelector('.screen-slide.active').dataset.slide !== 'coverage'"
+    )
     requests.submit(world, description="小区路灯不亮了")
     page.wait_for_function(
-        "document.querySelector('[data-field=\"requests.received\"]').textContent === '2'", timeout=10000
+        "() => document.querySelector('[data-field=\"requests.received\"]').textContent === '2'",
+        timeout=10000,
     )
     assert page.evaluate("window.sameDocument") is True
