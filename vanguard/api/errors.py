@@ -8,6 +8,8 @@ into the same shape, so a view never has to translate them itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -152,3 +154,13 @@ def refuse(message) -> None:
     """403 with the service's own sentence, before the request's body is read: in sight but not the
     caller's to do, whatever they send."""
     raise exceptions.PermissionDenied(str(message))
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """A refusal from a service (只有……可以……) tells the caller more than a bare "no": its sentence is the
+    403's message."""
+    try:
+        yield
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc

@@ -15,11 +15,8 @@ through the services, the pages' own write path, and a refusal carries the servi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -34,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from vanguard.accounts import scope
-from vanguard.api.errors import error_responses, refuse
+from vanguard.api.errors import error_responses, refusals, refuse
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX
 from vanguard.api.pagination import PAGE_PARAMETERS
 from vanguard.api.permissions import HasBusinessRole
@@ -76,15 +73,6 @@ _VERIFY = gettext_lazy("只有本社区的工作人员可以核实服务记录�
 _BOOK = gettext_lazy("社区的在职党员名册由社区工作人员和党组织查看。")
 _FEEDBACK = gettext_lazy("情况反馈由党员所在的党组织查看。")
 _NO_MEMBER = gettext_lazy("您的账户没有对应的党员记录,请选择党员。")
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """A refusal from a service (只有……可以……) tells the caller more than a bare "no"."""
-    try:
-        yield
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
 
 
 def _action_schema(summary, description, request, response, *, created: bool = False):
@@ -183,7 +171,7 @@ class RegistrationViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         member = _member_or_own(request, data.get("member"))
-        with _refusals():
+        with refusals():
             registration = services.registration_submit(
                 actor=request.user,
                 member=member,
@@ -203,7 +191,7 @@ class RegistrationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
         registration = self._for_worker()
-        with _refusals():
+        with refusals():
             registration = services.registration_confirm(actor=request.user, registration=registration)
         return Response(self._fresh(registration))
 
@@ -219,7 +207,7 @@ class RegistrationViewSet(viewsets.GenericViewSet):
         registration = self._for_worker()
         serializer = RegistrationReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             registration = services.registration_return(
                 actor=request.user, registration=registration, reason=serializer.validated_data["reason"]
             )
@@ -352,7 +340,7 @@ class CommunityPostViewSet(viewsets.GenericViewSet):
             refuse(_POST)
         serializer = PostCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             post = services_work.post_create(actor=request.user, **serializer.validated_data)
         return Response(
             CommunityPostSerializer(_posts().get(pk=post.pk)).data, status=status.HTTP_201_CREATED
@@ -374,7 +362,7 @@ class CommunityPostViewSet(viewsets.GenericViewSet):
         member = own_member(user=request.user)
         if member is None:
             refuse(_CLAIM)
-        with _refusals():
+        with refusals():
             claim = services_work.post_claim(actor=request.user, post=post, member=member)
         return Response(ClaimSerializer(_claims().get(pk=claim.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -431,7 +419,7 @@ class PostClaimViewSet(viewsets.GenericViewSet):
         claim = self.get_object()
         if not services.works_in(request.user, claim.post.community):
             refuse(_CLAIM_CONFIRM)
-        with _refusals():
+        with refusals():
             claim = services_work.claim_confirm(actor=request.user, claim=claim)
         return Response(ClaimSerializer(_claims().get(pk=claim.pk)).data)
 
@@ -508,7 +496,7 @@ class ServiceRecordViewSet(viewsets.GenericViewSet):
         data = serializer.validated_data
         member = _member_or_own(request, data.get("member"))
         links = {"post": data["post"]} if data.get("post") is not None else {}
-        with _refusals():
+        with refusals():
             record = services_work.service_report(
                 actor=request.user,
                 member=member,
@@ -529,7 +517,7 @@ class ServiceRecordViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str) -> Response:
         record = self._for_worker()
-        with _refusals():
+        with refusals():
             record = services_work.service_verify(actor=request.user, record=record)
         return Response(self._fresh(record))
 
@@ -544,7 +532,7 @@ class ServiceRecordViewSet(viewsets.GenericViewSet):
         record = self._for_worker()
         serializer = ServiceRejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             record = services_work.service_reject(
                 actor=request.user, record=record, reason=serializer.validated_data["reason"]
             )

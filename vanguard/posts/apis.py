@@ -14,14 +14,10 @@ the services, the pages' own write path, and a refusal carries the service's own
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -29,7 +25,7 @@ from rest_framework.response import Response
 
 from vanguard.accounts import scope
 from vanguard.accounts.models import Role
-from vanguard.api.errors import error_responses, refuse
+from vanguard.api.errors import error_responses, refusals, refuse
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX
 from vanguard.api.pagination import PAGE_PARAMETERS
 from vanguard.api.permissions import HasBusinessRole
@@ -69,15 +65,6 @@ _APPLY = gettext_lazy("只有党支部书记或党委办公室可以申请示范
 def _office_over(user, organisation, message) -> None:
     if not scope.acts_as(user, {Role.OFFICE}, organisation):
         refuse(message)
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """A refusal from a service (只有党委办公室可以……) tells the caller more than a bare "no"."""
-    try:
-        yield
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
 
 
 def _posts() -> QuerySet[ModelPost]:
@@ -164,7 +151,7 @@ class ModelPostViewSet(viewsets.GenericViewSet):
             refuse(_APPLY)
         serializer = PostApplySerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             post = services.post_apply(
                 actor=request.user,
                 organisation=serializer.validated_data["organisation"],
@@ -196,7 +183,7 @@ class ModelPostViewSet(viewsets.GenericViewSet):
         _office_over(request.user, post.organisation, _DECIDE)
         serializer = body(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             services.post_decide(
                 actor=request.user,
                 post=post,
@@ -217,7 +204,7 @@ class ModelPostViewSet(viewsets.GenericViewSet):
         _office_over(request.user, post.organisation, _NAME)
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             services.post_name(
                 actor=request.user, post=post, reason=serializer.validated_data.get("reason", "")
             )
@@ -237,7 +224,7 @@ class ModelPostViewSet(viewsets.GenericViewSet):
         _office_over(request.user, post.organisation, _REVIEW)
         serializer = PostReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             services.year_end_review(
                 actor=request.user,
                 post=post,
@@ -263,7 +250,7 @@ class ModelPostViewSet(viewsets.GenericViewSet):
         _office_over(request.user, post.organisation, _EVALUATE)
         serializer = EvaluateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             evaluation = services.evaluate(
                 actor=request.user,
                 post=post,
@@ -340,7 +327,7 @@ class OpinionViewSet(viewsets.GenericViewSet):
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with _refusals():
+        with refusals():
             services.opinion_answer(
                 actor=request.user,
                 opinion=opinion,
@@ -399,7 +386,7 @@ class PostRulesViewSet(viewsets.GenericViewSet):
         serializer = PostRulesUpdateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         organisation = serializer.validated_data["organisation"]
-        with _refusals():
+        with refusals():
             rules = services.rules_update(
                 actor=request.user,
                 organisation=organisation,

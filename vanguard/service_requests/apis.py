@@ -15,11 +15,8 @@ step is asked before the body is read: in sight but not theirs to do is a 403 wh
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from vanguard.accounts import scope
-from vanguard.api.errors import error_responses, refuse
+from vanguard.api.errors import error_responses, refusals, refuse
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX
 from vanguard.api.pagination import PageNumberPagination
 from vanguard.api.permissions import HasBusinessRole
@@ -65,15 +62,6 @@ _DISPATCH = gettext_lazy("只有本社区工作人员或所属党支部书记可
 _URGENCY = gettext_lazy("只有本社区工作人员或所属党支部书记可以调整紧急程度。")
 _CLOSE = gettext_lazy("只有本社区工作人员或所属党支部书记可以关闭诉求。")
 _BY = gettext_lazy("分组:member 按党员,zone 按责任区,branch 按党支部,community 按社区")
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """A refusal from a service (只有……可以……) tells the caller more than a bare "no"."""
-    try:
-        yield
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
 
 
 def _action_schema(summary, description, request):
@@ -202,7 +190,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         subject = services.Subject(
             zone=data.get("zone"), cell=data.get("cell"), community=data.get("community")
         )
-        with _refusals():
+        with refusals():
             req = services.submit(
                 actor=request.user,
                 kind=data["kind"],
@@ -230,7 +218,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def take(self, request: Request, pk: str) -> Response:
         req = self.get_object()
-        with _refusals():
+        with refusals():
             req = services.take(actor=request.user, request=req)
         return Response(self._fresh(req))
 
@@ -242,7 +230,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
         req = self._for(services.is_handler, _ACCEPT)
-        with _refusals():
+        with refusals():
             req = services.accept(actor=request.user, request=req)
         return Response(self._fresh(req))
 
@@ -254,7 +242,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str) -> Response:
         req = self._for(services.is_handler, _START)
-        with _refusals():
+        with refusals():
             req = services.start(actor=request.user, request=req)
         return Response(self._fresh(req))
 
@@ -277,7 +265,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         serializer = ResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with _refusals():
+        with refusals():
             req = services.resolve(
                 actor=request.user,
                 request=req,
@@ -301,7 +289,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         serializer = DispatchSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with _refusals():
+        with refusals():
             req = services.dispatch(
                 actor=request.user,
                 request=req,
@@ -324,7 +312,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         serializer = UrgencySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with _refusals():
+        with refusals():
             req = services.change_urgency(
                 actor=request.user, request=req, urgency=data["urgency"], reason=data["reason"]
             )
@@ -343,7 +331,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         req = self._for(_worker_or_editor, _CLOSE)
         serializer = CloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             req = services.close(actor=request.user, request=req, reason=serializer.validated_data["reason"])
         return Response(self._fresh(req))
 

@@ -13,11 +13,8 @@ and never goes below zero, also under concurrent spends. Refusals carry the serv
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     CharField,
@@ -44,7 +41,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from vanguard.accounts import scope
-from vanguard.api.errors import error_responses, refuse
+from vanguard.api.errors import error_responses, refusals, refuse
 from vanguard.api.fields import ID_PATH_PARAMETER, ID_PATH_REGEX, ScopedPrimaryKeyRelatedField
 from vanguard.api.pagination import PAGE_PARAMETERS
 from vanguard.api.permissions import HasBusinessRole
@@ -88,14 +85,6 @@ def _owner_name(prefix: str = "") -> Case:
 
 def _accounts() -> QuerySet[Account]:
     return Account.objects.select_related("community").annotate(balance=_balance(), owner_name=_owner_name())
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    try:
-        yield
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
 
 
 # --- serializers -----------------------------------------------------------------------------------------
@@ -303,7 +292,7 @@ class AccountViewSet(viewsets.GenericViewSet):
             refuse(_SPEND)
         body = SpendSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             transfer = services.spend(actor=request.user, source=account, **_plain(body.validated_data))
         return self._done(transfer, account)
 
@@ -328,7 +317,7 @@ class AccountViewSet(viewsets.GenericViewSet):
             refuse(_DONATE)
         body = DonateSerializer(data=request.data, context={"request": request, "source": account})
         body.is_valid(raise_exception=True)
-        with _refusals():
+        with refusals():
             transfer = services.donate(actor=request.user, source=account, **_plain(body.validated_data))
         return self._done(transfer, account)
 
@@ -352,7 +341,7 @@ class AccountViewSet(viewsets.GenericViewSet):
         ).first()
         if transfer is None:
             raise exceptions.ValidationError({"transfer": [str(_("所选交易不存在或不是本账户的交易。"))]})
-        with _refusals():
+        with refusals():
             reversal = services.reverse(
                 actor=request.user, transfer=transfer, reason=body.validated_data["reason"]
             )
