@@ -5,6 +5,7 @@ Production sets at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; DEBUG is of
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -32,22 +33,31 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment; on a developer's machine, a random key kept in var/."""
-    key = os.environ.get("SECRET_KEY")
+def _kept_secret(name: str, generate) -> str:
+    """A key from the environment variable `name`; on a developer's machine, one generated once and kept in
+    var/ (its file named after the variable, in lower case)."""
+    key = os.environ.get(name)
     if key:
         return key
     if not DEBUG and env_bool("REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in the environment.")
+        raise ImproperlyConfigured(f"{name} must be set in the environment.")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "secret_key"
+    path = VAR_DIR / name.lower()
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(64))
+        path.write_text(generate())
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _kept_secret("SECRET_KEY", lambda: secrets.token_urlsafe(64))
+# The key that encrypts 身份证号 and phone numbers at rest (vanguard/core/crypto.py): 64 random bytes in
+# base64. It is not derived from SECRET_KEY, so rotating that one leaves the data readable. Keep it apart
+# from the backups: a backup holds the numbers encrypted. Rotation: put the old key in
+# DATA_ENCRYPTION_KEY_FALLBACKS, set the new one, run `vanguard reencrypt`.
+DATA_ENCRYPTION_KEY = _kept_secret(
+    "DATA_ENCRYPTION_KEY", lambda: base64.b64encode(secrets.token_bytes(64)).decode()
+)
+DATA_ENCRYPTION_KEY_FALLBACKS = env_list("DATA_ENCRYPTION_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -131,6 +141,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
+    # The embedded database lives in var/, which nothing else may have created when every key comes
+    # from the environment.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

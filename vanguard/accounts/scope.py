@@ -363,3 +363,41 @@ def get_for_action_or_404(user, action: str, queryset: QuerySet, **lookup) -> Mo
 def has_any_role(user) -> bool:
     scope = scope_of(user)
     return scope.superuser or _has_role(scope)
+
+
+# --- a person's own data (PIPL art. 45 查阅、复制, art. 47 删除) -----------------------------------------
+
+
+def handles_personal_data(user, person: Model) -> bool:
+    """May `user` export a person's data for them and anonymise it where the rules allow? The party office,
+    for the people its office assignments reach (not through any other role the same login holds), and
+    superusers. Branch secretaries, community workers and supervisors may not: this is the office's duty."""
+    scope = scope_of(user)
+    if scope.superuser:
+        return True
+    office_paths = scope.org_paths.get(Role.OFFICE)
+    if not office_paths:
+        return False
+    office = Scope(roles={Role.OFFICE}, org_paths={Role.OFFICE: list(office_paths)})
+    label = person._meta.label_lower
+    q = _POLICIES[label].rule(office)
+    for extension in _EXTENSIONS.get(label, []):
+        q |= extension(office)
+    return type(person)._default_manager.filter(q, pk=person.pk).exists()
+
+
+def owns_personal_data(user, person: Model) -> bool:
+    """Is `person` the user's own person record (who may export their own data, art. 45)?"""
+    return (
+        user is not None
+        and not isinstance(user, SystemActor)
+        and user.is_authenticated
+        and user.is_active
+        and person.user_id is not None
+        and person.user_id == user.pk
+    )
+
+
+def exports_personal_data(user, person: Model) -> bool:
+    """May `user` download `person`'s own copy of their data: the office over them, or the person."""
+    return owns_personal_data(user, person) or handles_personal_data(user, person)

@@ -188,6 +188,11 @@ class BranchReviewSerializer(serializers.Serializer):
         return review.secretary.name if review.secretary_id else ""
 
 
+class BranchReviewDetailSerializer(BranchReviewSerializer):
+    # A rank belongs to a list: one review alone has none, and its schema must not promise one.
+    rank = None
+
+
 @extend_schema_view(
     list=list_schema(
         gettext_lazy("年终支部考评列表"),
@@ -195,7 +200,7 @@ class BranchReviewSerializer(serializers.Serializer):
         ReviewFilterSerializer,
         BranchReviewSerializer,
     ),
-    retrieve=detail_schema(gettext_lazy("年终支部考评详情"), BranchReviewSerializer),
+    retrieve=detail_schema(gettext_lazy("年终支部考评详情"), BranchReviewDetailSerializer),
 )
 @extend_schema(tags=["年度考评"])
 class BranchReviewViewSet(viewsets.GenericViewSet):
@@ -219,7 +224,7 @@ class BranchReviewViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(BranchReviewSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(BranchReviewSerializer(self.get_object()).data)
+        return Response(BranchReviewDetailSerializer(self.get_object()).data)
 
 
 # --- rectifications -------------------------------------------------------------------------------------

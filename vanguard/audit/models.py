@@ -30,6 +30,9 @@ class Action(models.TextChoices):
     EXPORT = "export", _("导出")
     REVEAL = "reveal", _("查看完整证件号或手机号")
     PURGE = "purge", _("清理审计记录")
+    ANONYMISE = "anonymise", _("匿名化个人信息")
+    BACKUP = "backup", _("备份")
+    RESTORE = "restore", _("恢复备份")
     OTHER = "other", _("其他")
 
 

@@ -28,6 +28,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from vanguard.accounts import lockout
+from vanguard.core.crypto import EncryptedCharField
 
 from .chain import GENESIS, compute_hash
 from .models import RETENTION_DAYS, Action, AuditRecord
@@ -123,6 +124,9 @@ def snapshot(obj: Model, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
             value = value.name or ""  # an uploaded file: its stored name
         if field.name in _SECRET_FIELDS:
             value = _HIDDEN if value else ""
+        elif isinstance(field, EncryptedCharField) and value:
+            # A number encrypted at rest is kept masked: the trail must not hold it in plain text.
+            value = field.mask(value) if field.mask else _HIDDEN
         data[field.name] = value
     return _jsonable(data)
 

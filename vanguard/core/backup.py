@@ -43,12 +43,14 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models.functions import Cast
 from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanguard.audit import chain, triggers
 from vanguard.audit.models import AuditRecord
+from vanguard.core import crypto
 
 FORMAT = "vanguard-backup"
 FORMAT_VERSION = 1
@@ -141,7 +143,13 @@ def table_checksum(model: type[models.Model], using: str = "default") -> dict[st
     """The row count and a SHA-256 over the rows in primary-key order (the column names first)."""
     fields = [f.attname for f in model._meta.concrete_fields]
     digest = hashlib.sha256(_row_bytes(tuple(fields)))
-    rows = model._base_manager.using(using).order_by("pk").values_list(*fields).iterator(chunk_size=_CHUNK)
+    # An encrypted column is summed as stored (its ciphertext), read past the field's decryption: the
+    # check does not need the data key, and a restore under another key is told so rather than failing.
+    columns = [
+        Cast(f.attname, models.TextField()) if isinstance(f, crypto.EncryptedCharField) else f.attname
+        for f in model._meta.concrete_fields
+    ]
+    rows = model._base_manager.using(using).order_by("pk").values_list(*columns).iterator(chunk_size=_CHUNK)
     count = 0
     if _integer_key(model._meta.pk):
         # Integer keys sort the same everywhere.
@@ -485,6 +493,8 @@ def create(path: Path, *, force: bool = False, using: str = "default") -> dict[s
             "database": {"vendor": vendor, "file": DATABASE_FILES[vendor]},
             "tables": tables,
             "audit": audit,
+            # Which data key encrypted the numbers in this backup (crypto.key_check; discloses nothing).
+            "data_key_check": crypto.key_check(),
         }
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as raw:
@@ -663,6 +673,13 @@ def verify(manifest: dict[str, Any], using: str = "default") -> Verification:
             result.audit_problems.append(
                 _("……审计记录共 %(count)d 处问题") % {"count": result.audit.problem_count}
             )
+    if manifest.get("data_key_check", crypto.key_check()) != crypto.key_check():
+        result.table_problems.append(
+            _(
+                "当前的 DATA_ENCRYPTION_KEY 与备份时不同:加密存储的身份证号和电话号码将无法读取,"
+                "请使用备份时的数据加密密钥"
+            )
+        )
     missing = triggers.missing(connections[using])
     if missing:
         result.audit_problems.append(_("数据库缺少防改动触发器:%(names)s") % {"names": ", ".join(missing)})

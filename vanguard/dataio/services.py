@@ -32,6 +32,8 @@ from vanguard.accounts import scope
 from vanguard.audit import services as audit
 from vanguard.audit.models import Action
 from vanguard.core import pinyin
+from vanguard.core.crypto import EncryptedCharField
+from vanguard.core.masking import mask_id_number, mask_phone
 from vanguard.org.models import Activist, Cell, Member, Organisation, Person, Strength, TreeNode
 
 from . import importers
@@ -325,14 +327,14 @@ class _Table:
             quote(opts.db_table), ", ".join(quote(f.column) for f in names), ", ".join(["%s"] * len(names))
         )
         # Text, integers and None need no preparing (CharField hands a str through as it is, an integer
-        # field an int): only the other values are prepared, each by its own field, and a date as
-        # DateField.get_db_prep_save() prepares one.
+        # field an int): only the other values are prepared, each by its own field (an encrypted field
+        # encrypts), and a date as DateField.get_db_prep_save() prepares one.
         plain = models.CharField | models.TextField | models.IntegerField | models.ForeignKey
         adapt_date = self.connection.ops.adapt_datefield_value
         self.prepare = [
             (i, f, adapt_date if type(f) is models.DateField else None)
             for i, f in enumerate(self.given)
-            if not isinstance(f, plain)
+            if not isinstance(f, plain) or isinstance(f, EncryptedCharField)
         ]
         self.columns = columns
 
@@ -504,8 +506,9 @@ class _PeopleWriter:
                     initials,
                     gender,
                     birth.isoformat() if birth is not None else None,
-                    ident,
-                    mobile,
+                    # The trail keeps the numbers masked, as audit.snapshot() does.
+                    mask_id_number(ident),
+                    mask_phone(mobile),
                     workplace,
                     residence,
                     occupation,

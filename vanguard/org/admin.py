@@ -80,7 +80,7 @@ class CellAdmin(NodeAdmin):
 @admin.register(Person)
 class PersonAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "gender", "occupation", "workplace", "residence")
-    search_fields = ("name", "name_pinyin", "name_initials", "mobile")
+    search_fields = ("name", "name_pinyin", "name_initials", "=mobile")
     list_select_related = ("workplace", "residence")
     autocomplete_fields = ("workplace", "residence", "user")
     filter_horizontal = ("strengths",)

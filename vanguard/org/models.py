@@ -12,7 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from vanguard.core import pinyin
+from vanguard.core import masking, pinyin
+from vanguard.core.crypto import EncryptedCharField
 from vanguard.core.models import BaseModel
 
 from . import validators
@@ -238,11 +239,21 @@ class Person(BaseModel):
     birth_date = models.DateField(
         _("出生日期"), null=True, blank=True, validators=[validators.validate_not_future]
     )
-    id_number = models.CharField(
-        _("身份证号"), max_length=18, blank=True, validators=[validators.validate_id_number]
+    # Encrypted at rest (vanguard/core/crypto.py); equality lookups and the unique constraint still work.
+    id_number = EncryptedCharField(
+        _("身份证号"),
+        max_length=18,
+        blank=True,
+        validators=[validators.validate_id_number],
+        mask=masking.mask_id_number,
     )
-    mobile = models.CharField(
-        _("手机号"), max_length=11, blank=True, db_index=True, validators=[validators.validate_mobile]
+    mobile = EncryptedCharField(
+        _("手机号"),
+        max_length=11,
+        blank=True,
+        db_index=True,
+        validators=[validators.validate_mobile],
+        mask=masking.mask_phone,
     )
     workplace = models.ForeignKey(
         Cell, models.PROTECT, null=True, blank=True, related_name="workers", verbose_name=_("工作单位")

@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core import masking
+from vanguard.core.crypto import EncryptedCharField
 from vanguard.core.models import BaseModel
 from vanguard.org.models import Member, Organisation
 from vanguard.zones.models import validate_year
@@ -250,7 +252,7 @@ class Opinion(BaseModel):
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     content = models.TextField(_("内容"))
     name = models.CharField(_("留言人"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True, mask=masking.mask_phone)
     serious = models.BooleanField(_("严重投诉"), default=False)
     received_on = models.DateField(_("收到日期"))
     entered_by = models.ForeignKey(

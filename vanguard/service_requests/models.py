@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core import masking
+from vanguard.core.crypto import EncryptedCharField
 from vanguard.core.models import BaseModel
 from vanguard.org.models import Cell, Member, Organisation
 
@@ -92,7 +94,7 @@ class ServiceRequest(BaseModel):
     description = models.TextField(_("诉求内容"))
     photo = models.ImageField(_("照片"), upload_to="requests/photos/", blank=True)
     name = models.CharField(_("称呼"), max_length=50)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True, mask=masking.mask_phone)
     # PIPL: the resident's separate consent to the use of their phone number, with the text they agreed to.
     consent_version = models.CharField(_("同意书版本"), max_length=20, blank=True)
     consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True)

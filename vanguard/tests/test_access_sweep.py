@@ -15,11 +15,13 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from vanguard.accounts.models import Role
 from vanguard.assessment.tests import sweep as assessment_pages
 from vanguard.assessment.tests import year_factories as assessment_year
 from vanguard.audit.models import AuditRecord
 from vanguard.community.tests import api_factories as community_api
 from vanguard.community.tests import pages as community_pages
+from vanguard.conftest import _user, client_for
 from vanguard.contacts.tests import factories as contact_factories
 from vanguard.posts.tests import api_factories as post_api
 from vanguard.posts.tests import pages as post_pages
@@ -321,6 +323,10 @@ OBJECT_IDS: dict[str, Callable] = {
     "zones_print:cards": lambda w: zone_factories.sweep_zone(w).pk,
     "zones_print:branch": lambda w: w.branch_a.pk,
     "posts_print:card": lambda w: post_pages.sweep_post(w).pk,
+    # a person's own data: the 个人信息 page, their copy, anonymisation (branch A's member)
+    "org:personal_data": lambda w: w.member_a.person_id,
+    "org:personal_data_export": lambda w: w.member_a.person_id,
+    "org:personal_data_anonymise": lambda w: w.member_a.person_id,
 }
 # Objects that the secretary of branch B may not see: these must answer 404 to them.
 BRANCH_A_ONLY = {
@@ -462,6 +468,10 @@ BRANCH_A_ONLY = {
     "zones_print:cards",
     "zones_print:branch",
     "posts_print:card",
+    # a person's own data (anonymising is a POST too; its GET is the confirmation page, checked here)
+    "org:personal_data",
+    "org:personal_data_export",
+    "org:personal_data_anonymise",
 }
 
 
@@ -563,20 +573,25 @@ def test_the_public_object_pages_open_without_logging_in(audited_world):
 
 
 @pytest.mark.django_db
-def test_the_secretary_of_another_branch_gets_404_for_branch_a_objects(audited_world, secretary_b, as_user):
-    client = as_user(secretary_b)
+def test_the_secretary_of_another_branch_gets_404_for_branch_a_objects(audited_world, secretary_b):
+    _every_branch_a_object_is_404_for(secretary_b, audited_world)
+
+
+def _every_branch_a_object_is_404_for(user, world) -> None:
+    """Pages with the user's session, the API with their token: every branch A object answers 404."""
     from rest_framework.authtoken.models import Token
 
-    token = Token.objects.create(user=secretary_b)
+    client = client_for(user)
+    token = Token.objects.create(user=user)
     for route, name in url_patterns():
         if name not in BRANCH_A_ONLY:
             continue
-        url = concrete(route, OBJECT_IDS[name](audited_world))
+        url = concrete(route, OBJECT_IDS[name](world))
         if url.startswith("/api/"):
             response = Client().get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
         else:
             response = client.get(url)
-        assert response.status_code == 404, f"{url} ({name}) -> {response.status_code}"
+        assert response.status_code == 404, f"{user}: {url} ({name}) -> {response.status_code}"
 
 
 @pytest.mark.django_db
@@ -595,3 +610,37 @@ def test_an_unknown_object_answers_exactly_like_an_object_out_of_scope(audited_w
     assert normalised(out_of_scope.content, out_of_scope_url) == normalised(
         missing.content, "/org/members/999999/"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "persona", ["office", "secretary_a", "member_a", "community_worker", "supervisor", "auditor"]
+)
+def test_every_persona_gets_an_answer_never_a_server_error_on_every_page(audited_world, persona, request):
+    """Each persona opens every page and endpoint of branch A's objects: what it may reach opens, the rest
+    is refused (403/404) or sent elsewhere (302) — never a 5xx."""
+    user = request.getfixturevalue(persona)
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=user)
+    client = client_for(user)
+    seen = set()
+    for route, name in url_patterns():
+        if route in PUBLIC:
+            continue
+        url = concrete(route, OBJECT_IDS[name](audited_world) if has_parameter(route) else None)
+        if url.startswith("/api/"):
+            response = Client().get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
+        else:
+            response = client.get(url)
+        assert response.status_code < 500, f"{persona}: {url} ({name}) -> {response.status_code}"
+        seen.add(response.status_code)
+    assert 200 in seen
+
+
+@pytest.mark.django_db
+def test_a_member_of_another_branch_gets_404_for_branch_a_objects(audited_world):
+    user = _user("member_b", Role.MEMBER)
+    audited_world.member_b.person.user = user
+    audited_world.member_b.person.save()
+    _every_branch_a_object_is_404_for(user, audited_world)

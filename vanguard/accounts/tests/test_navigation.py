@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,11 @@ def test_a_member_is_offered_their_own_reports_and_contacts(member_a, as_user):
 
 def test_a_login_with_no_role_is_offered_no_business_pages(nobody, as_user):
     links = nav_links(as_user(nobody))
-    assert not any(link.startswith(("/org/", "/zones/", "/reports/", "/contacts/")) for link in links)
+    # Only their own: the page of what Vanguard holds about them (behind their name).
+    own = reverse("org:my_personal_data")
+    assert own in links
+    business = links - {own}
+    assert not any(link.startswith(("/org/", "/zones/", "/reports/", "/contacts/")) for link in business)
 
 
 def test_a_community_worker_sees_no_coverage_button_on_the_zone_list(community_worker, as_user):

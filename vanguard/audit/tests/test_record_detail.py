@@ -46,7 +46,19 @@ def test_the_detail_masks_id_numbers_and_phones(auditor, as_user, update):
     assert "138****5678" in page
     assert "139****1111" in page
     assert "13812345678" not in page
-    assert update.after["id_number"] not in page
+    assert world_id_number() not in page
+
+
+def world_id_number() -> str:
+    return factories.valid_id_number("19800101", "013")
+
+
+def test_the_trail_itself_holds_the_numbers_masked(update):
+    """Not only the page: the stored record never holds a full 身份证号 or phone number."""
+    stored = AuditRecord.objects.get(pk=update.pk)
+    assert stored.before["mobile"] == "138****5678"
+    assert stored.after["mobile"] == "139****1111"
+    assert stored.after["id_number"] == world_id_number()[:3] + "*" * 11 + world_id_number()[-4:]
 
 
 def test_the_detail_says_whether_the_record_is_intact(auditor, as_user):

@@ -10,6 +10,7 @@ All sites share one SECRET_KEY: the audit chain's HMAC key derives from it.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import decimal
 import hashlib
@@ -90,9 +91,12 @@ class Source:
     archive: Path
     backup_output: str
     new_site: Callable[[], Site]
-    # The source's tables and `audit verify` output, taken once after the backup (nothing changes them).
+    # The source's tables and `audit verify` output, taken once just before the backup (the backup adds
+    # its own record to the trail, after the copy; nothing else changes them).
     checksums: dict[str, dict]
     verified: str
+    # The source's tables just after the backup.
+    after_backup: dict[str, dict]
     # The tables of a new site, before anything is restored into it.
     empty_checksums: dict[str, dict]
 
@@ -171,6 +175,8 @@ def source(request, tmp_path_factory) -> Source:
         site.run("demo")
         site.run("shell", "-c", ADD_PHOTO)
         archive = root / "site.tar.gz"
+        checksums = site.checksums()
+        verified = site.run("audit", "verify").stdout
         output = site.run("backup", str(archive)).stdout
 
         def new_site() -> Site:
@@ -187,8 +193,9 @@ def source(request, tmp_path_factory) -> Source:
             archive,
             output,
             new_site,
-            checksums=site.checksums(),
-            verified=site.run("audit", "verify").stdout,
+            checksums=checksums,
+            verified=verified,
+            after_backup=site.checksums(),
             empty_checksums=new_site().checksums(),
         )
     finally:
@@ -206,6 +213,21 @@ def _rewrite(archive: Path, target: Path, change: Callable[[str, bytes], tuple[s
                 info.size = len(result[1])
                 new.addfile(info, io.BytesIO(result[1]))
     return target
+
+
+TRAIL = "audit_auditrecord"
+
+
+def _without_trail(tables: dict[str, dict]) -> dict[str, dict]:
+    return {table: item for table, item in tables.items() if table != TRAIL}
+
+
+def _last_record(site: Site) -> list:
+    code = (
+        "from vanguard.audit.models import AuditRecord; import json; r = AuditRecord.objects.last(); "
+        "print(json.dumps([r.action, r.success, r.object_repr]))"
+    )
+    return json.loads(site.run("shell", "-c", code).stdout.strip().splitlines()[-1])
 
 
 def _refused(done: subprocess.CompletedProcess) -> str:
@@ -235,6 +257,10 @@ def test_a_backup_holds_the_database_the_uploaded_files_and_a_manifest(source):
     assert last in source.verified
     assert manifest["audit"]["records"] == manifest["tables"]["audit_auditrecord"]["rows"] > 1000
 
+    # The backup is recorded in the trail, after the copy: one record more, nothing else changed.
+    assert _without_trail(source.after_backup) == _without_trail(source.checksums)
+    assert source.after_backup[TRAIL]["rows"] == source.checksums[TRAIL]["rows"] + 1
+
     assert "已写入备份" in source.backup_output
     assert "文件:2 个" in source.backup_output
     assert manifest["audit"]["last_hash"] in source.backup_output
@@ -249,7 +275,8 @@ def test_a_backup_refuses_to_overwrite_a_file_unless_forced(source, tmp_path):
 
     source.site.run("backup", str(existing), "--force")
     with tarfile.open(existing) as tar:
-        assert json.load(tar.extractfile("manifest.json"))["tables"] == source.manifest["tables"]
+        tables = json.load(tar.extractfile("manifest.json"))["tables"]
+        assert _without_trail(tables) == _without_trail(source.manifest["tables"])
     assert not [p for p in tmp_path.iterdir() if p.name != existing.name]  # no partial files left
 
 
@@ -263,8 +290,13 @@ def test_restore_into_an_empty_database_brings_back_every_row_the_audit_chain_an
     assert "恢复完成,核对无误" in done.stdout
     assert "行数与校验和全部与备份一致" in done.stdout and "文件:2 个,逐字节与备份一致" in done.stdout
 
-    assert target.checksums() == source.manifest["tables"] == source.checksums
-    assert target.run("audit", "verify").stdout == source.verified
+    # Every table as backed up; the trail with one record more: the restore's own, after the check.
+    restored = target.checksums()
+    assert _without_trail(restored) == _without_trail(source.manifest["tables"])
+    assert source.manifest["tables"] == source.checksums
+    assert restored[TRAIL]["rows"] == source.manifest["audit"]["records"] + 1
+    assert _last_record(target) == ["restore", True, source.archive.name]
+    assert "审计记录完整" in target.run("audit", "verify").stdout
     assert target.media_files() == source.site.media_files()
     assert (target.media / PHOTO).read_bytes() == (source.site.media / PHOTO).read_bytes()
 
@@ -279,12 +311,22 @@ def test_restore_under_another_secret_key_says_the_audit_key_differs_and_fails(s
     assert "恢复后的数据与备份不一致" in done.stderr
 
 
+def test_restore_under_another_data_key_says_the_numbers_would_be_unreadable_and_fails(source):
+    target = source.new_site()
+    target.env["DATA_ENCRYPTION_KEY"] = base64.b64encode(secrets.token_bytes(64)).decode()
+    done = target.run("restore", str(source.archive), check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "当前的 DATA_ENCRYPTION_KEY 与备份时不同" in done.stdout
+    assert _last_record(target)[:2] == ["restore", False]
+
+
 def test_restore_refuses_a_database_that_holds_data_and_changes_nothing(source):
     files = source.site.media_files()
+    before = source.site.checksums()
     message = _refused(source.site.run("restore", str(source.archive), check=False))
     assert "目标数据库不是空的:accounts_roleassignment(6 行)、accounts_user(7 行)、" in message
     assert "等 49 张表中有数据" in message and "未做任何改动" in message
-    assert source.site.checksums() == source.checksums
+    assert source.site.checksums() == before
     assert source.site.media_files() == files
 
     # One account is enough to make a database "not empty"; migrate's own rows are not.
@@ -398,7 +440,9 @@ def test_the_backup_command_in_process_describes_the_database_as_it_is(world, tm
     call_command("backup", str(tmp_path / "b.tar.gz"), stdout=out)
     with tarfile.open(tmp_path / "b.tar.gz") as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert manifest["tables"] == backup.table_checksums()
+    now = backup.table_checksums()
+    assert _without_trail(manifest["tables"]) == _without_trail(now)
+    assert now[TRAIL]["rows"] == manifest["tables"][TRAIL]["rows"] + 1  # the backup's own record
     assert manifest["tables"]["org_member"]["rows"] == 2
     assert manifest["media"]["sha256"].keys() == {"posts/a.jpg"}
     assert "已写入备份" in out.getvalue()

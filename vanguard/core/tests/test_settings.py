@@ -76,3 +76,18 @@ def test_language_and_time_zone_are_chinese_first(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert ("en", "English") in settings.LANGUAGES
+
+
+def test_the_embedded_database_finds_its_directory_when_every_key_comes_from_the_environment(tmp_path):
+    var = tmp_path / "fresh" / "var"
+    # DATA_ENCRYPTION_KEY comes from the environment the tests set; SECRET_KEY too, here: nothing else
+    # creates var/.
+    done = _run_vanguard(
+        "migrate",
+        "--noinput",
+        "-v0",
+        env={"VANGUARD_VAR_DIR": str(var), "SECRET_KEY": "x" * 50, "DATABASE_URL": ""},
+        tmp_path=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (var / "vanguard.sqlite3").exists()

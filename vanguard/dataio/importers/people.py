@@ -139,9 +139,12 @@ class _Found:
 
 def _pks(field: str, values: set[str]) -> set[int]:
     """The ids of the people whose `field` is one of `values`, in one plain query: the ORM's `__in`
-    prepares each of a batch's thousands of values on its own, and mostly finds nobody (a new roster)."""
+    prepares each of a batch's thousands of values on its own, and mostly finds nobody (a new roster).
+    Each value is prepared as its field stores it (the numbers are encrypted at rest)."""
     if not values:
         return set()
+    prepare = Person._meta.get_field(field).get_prep_value
+    values = {prepare(value) for value in values}
     connection = connections[router.db_for_read(Person)]
     quote = connection.ops.quote_name
     sql = "SELECT {} FROM {} WHERE {} IN ({})".format(

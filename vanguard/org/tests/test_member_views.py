@@ -424,13 +424,17 @@ def every_org_url(world) -> list[str]:
         url("organisation_children", world.committee.pk),
         url("cell_tree"),
         url("cell_children", world.street.pk),
+        url("personal_data", world.member_a.person_id),
+        url("personal_data_export", world.member_a.person_id),
+        url("personal_data_anonymise", world.member_a.person_id),
+        url("my_personal_data"),
     ]
 
 
 def test_every_org_url_is_in_the_walk():
     from vanguard.org.urls import urlpatterns
 
-    assert len(urlpatterns) == 8
+    assert len(urlpatterns) == 12
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -443,7 +447,11 @@ def test_every_org_page_asks_an_anonymous_visitor_to_log_in(world, resident, met
 
 def test_every_org_page_refuses_a_method_it_does_not_take(world, office, as_user):
     client = as_user(office)
-    forms = {url("member_create"), url("member_edit", world.member_a.pk)}
+    forms = {
+        url("member_create"),
+        url("member_edit", world.member_a.pk),
+        url("personal_data_anonymise", world.member_a.person_id),
+    }
     for page in every_org_url(world):
         assert client.put(page).status_code == 405, page
         assert client.delete(page).status_code == 405, page

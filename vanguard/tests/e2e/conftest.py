@@ -78,3 +78,44 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Signs a persona in on `page` as a person would: opens `path`, is sent to the login form, types the
+    password and, for the roles that need a second factor, the code of their authenticator app (a confirmed
+    device made for them here); waits until the page asked for is back."""
+    from vanguard.accounts import policy
+    from vanguard.api.tests.helpers import confirmed_device, current_code
+
+    def sign_in_(page, user, path: str) -> None:
+        page.goto(live_server.url + path)
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", "Vanguard-test-1")
+        page.get_by_role("button", name="登录").click()
+        if policy.requires_two_factor(user):
+            page.wait_for_url("**/accounts/two-factor/**")
+            page.fill("#id_token", current_code(confirmed_device(user)))
+            page.get_by_role("button", name="验证").click()
+        page.wait_for_url(lambda url: url == live_server.url + path)
+
+    return sign_in_
+
+
+@pytest.fixture
+def watch_errors():
+    """`watch_errors(page)` returns a list that fills with the page's script errors and console errors (a
+    Content-Security-Policy violation is one); the browser's own request for /favicon.ico is not an error."""
+
+    def watch(page) -> list[str]:
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+
+        def on_console(message) -> None:
+            if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+                errors.append(message.text)
+
+        page.on("console", on_console)
+        return errors
+
+    return watch

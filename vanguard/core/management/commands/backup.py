@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from vanguard.audit import services as audit_trail
+from vanguard.audit.models import Action
 from vanguard.core import backup
 
 
@@ -36,6 +38,13 @@ class Command(BaseCommand):
             manifest = backup.create(path, force=force)
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc
+        # The trail says a copy of everything left the database (after the copy: it is not in it).
+        audit_trail.record(
+            action=Action.BACKUP,
+            object_type="core.backup",
+            object_repr=path.name,
+            detail=f"{path} ({manifest['archive_bytes']} bytes, audit #{manifest['audit']['last_id']})",
+        )
         tables = manifest["tables"]
         media = manifest["media"]
         audit = manifest["audit"]

@@ -8,6 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from vanguard.audit import services as audit_trail
+from vanguard.audit.models import Action
 from vanguard.core import backup
 
 
@@ -43,6 +45,15 @@ class Command(BaseCommand):
                     % {"theirs": manifest["vanguard_version"], "ours": backup.vanguard_version()}
                 )
             )
+        # Recorded after the check, which compares the trail with the backup's: the restore is the first
+        # record after the restored ones, with the check's outcome.
+        audit_trail.record(
+            action=Action.RESTORE,
+            object_type="core.backup",
+            object_repr=path.name,
+            success=result.ok,
+            detail=f"{path}, backup of {manifest['created_at']}, audit #{manifest['audit']['last_id']}",
+        )
         for problem in result.table_problems + result.media_problems + result.audit_problems:
             self.stdout.write(self.style.ERROR(problem))
         if not result.table_problems:
